@@ -1,0 +1,24 @@
+# runbook.ops developer entry points. `make test` works on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: help test lint sanity units system integration molecule infra-start infra-stop infra-status build
+
+help:
+	@echo "make test          install what is missing, start the test systems, run every test phase"
+	@echo "make lint|sanity|units|system|integration|molecule   one phase (with setup and test systems)"
+	@echo "make infra-start|infra-stop|infra-status             the real systems the tests use"
+	@echo "make build         build the collection tarball"
+
+test:
+	bash $(ROOT)/tests/run.sh
+
+lint sanity units system integration molecule:
+	bash $(ROOT)/tests/run.sh $@
+
+infra-start infra-stop infra-status:
+	bash $(ROOT)/tests/infra/infra.sh $(subst infra-,,$@)
+
+build:
+	ansible-galaxy collection build --force --output-path $(ROOT)/.build $(ROOT)

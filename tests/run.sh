@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The whole test run, from a fresh machine: `make test` calls this.
+#   tests/run.sh [phase ...]   phases: setup lint sanity units system integration molecule
+# Installs what is missing, starts the real test systems, runs each phase, stops the systems,
+# prints each phase's duration and exits non-zero if any phase failed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${RUNBOOK_BUILD_DIR:-$ROOT/.build}
+VENV=${RUNBOOK_VENV:-$BUILD/venv}
+COLLECTIONS=$BUILD/collections/ansible_collections
+COLLECTION=$COLLECTIONS/runbook/ops
+export RUNBOOK_INFRA_DIR=${RUNBOOK_INFRA_DIR:-$BUILD/infra}
+export RUNBOOK_PYTHON=$VENV/bin/python
+export ANSIBLE_COLLECTIONS_PATH=$BUILD/collections
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+ALL_PHASES=(lint sanity units system integration molecule)
+declare -a SUMMARY=()
+FAILED=0
+
+say() { printf '\n\033[1m=== %s\033[0m\n' "$*"; }
+
+run_phase() {
+  local name=$1; shift
+  local started=$SECONDS rc
+  say "$name"
+  "$@"
+  rc=$?
+  SUMMARY+=("$(printf '%-12s %-4s %5ss' "$name" "$([[ $rc -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
+  if [[ $rc -ne 0 ]]; then FAILED=1; fi
+  return $rc
+}
+
+system_packages() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
+  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  ((${#missing[@]})) || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing system packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+find_python() {
+  local candidate
+  for candidate in "${RUNBOOK_BASE_PYTHON:-}" python3.11 python3; do
+    [[ -n "$candidate" ]] || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 or newer is required" >&2
+  return 1
+}
+
+python_packages() {
+  local stamp="$VENV/.requirements.sha256" want
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha256sum | cut -d' ' -f1)
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    "$(find_python)" -m venv "$VENV" || return 1
+  fi
+  [[ -f "$stamp" && $(cat "$stamp") == "$want" ]] && return 0
+  "$VENV/bin/python" -m pip install -q --upgrade pip &&
+    "$VENV/bin/python" -m pip install -q -r "$ROOT/test-requirements.txt" &&
+    echo "$want" >"$stamp"
+}
+
+# ansible-test needs the collection at .../ansible_collections/runbook/ops; the Python package
+# `ansible` ships kubernetes.core, linked next to it so both resolve the same way.
+stage_collection() {
+  rm -rf "$COLLECTION" && mkdir -p "$COLLECTION" "$COLLECTIONS/kubernetes"
+  tar -C "$ROOT" --exclude=./.build --exclude=./.git --exclude=./tests/output \
+    --exclude='__pycache__' -cf - . | tar -C "$COLLECTION" -xf -
+  local site
+  site=$("$VENV/bin/python" -c 'import ansible_collections.kubernetes.core as m, os; print(os.path.dirname(m.__file__))')
+  ln -sfn "$site" "$COLLECTIONS/kubernetes/core"
+  # ansible-test relies on git to list files when a .git exists; a fresh tree of its own is simpler.
+  (cd "$COLLECTION" && git init -q && git add -A >/dev/null 2>&1)
+}
+
+setup() {
+  system_packages && python_packages || return 1
+  # shellcheck disable=SC1091
+  . "$VENV/bin/activate"
+  stage_collection
+}
+
+infra_start() {
+  bash "$ROOT/tests/infra/infra.sh" start || return 1
+  cp "$RUNBOOK_INFRA_DIR/vars.json" "$COLLECTION/tests/integration/integration_config.yml"
+  # shellcheck disable=SC1091
+  . "$RUNBOOK_INFRA_DIR/env.sh"
+}
+
+phase_lint() {
+  (cd "$COLLECTION" && ansible-lint --profile production --offline)
+}
+
+phase_sanity() {
+  (cd "$COLLECTION" && ansible-test sanity --venv --requirements --python 3.11 --color no)
+}
+
+phase_units() {
+  (cd "$COLLECTION" && ansible-test units --venv --requirements --python 3.11 --color no)
+}
+
+phase_system() {
+  (cd "$ROOT" && python -m pytest -p no:cacheprovider tests/system -q)
+}
+
+phase_integration() {
+  (cd "$COLLECTION" && ansible-test integration --local --python 3.11 --color no)
+}
+
+phase_molecule() {
+  local scenarios
+  scenarios=$(cd "$ROOT/extensions/molecule" 2>/dev/null && ls -d */ 2>/dev/null | tr -d / | grep -v '^default$')
+  if [[ -z "$scenarios" ]]; then
+    echo "no molecule scenarios"
+    return 0
+  fi
+  local s rc=0
+  for s in $scenarios; do
+    (cd "$COLLECTION/extensions" && molecule test -s "$s") || rc=1
+  done
+  return $rc
+}
+
+main() {
+  local phases=("$@")
+  ((${#phases[@]})) || phases=("${ALL_PHASES[@]}")
+  local started=$SECONDS
+  run_phase setup setup || { print_summary; exit 1; }
+  run_phase infra infra_start || { print_summary; exit 1; }
+  trap 'bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1' EXIT
+  local p
+  for p in "${phases[@]}"; do
+    run_phase "$p" "phase_$p" || {
+      say "$p failed: logs of the test systems"
+      bash "$ROOT/tests/infra/infra.sh" status
+      bash "$ROOT/tests/infra/infra.sh" logs 2>/dev/null | tail -n 200
+    }
+  done
+  SUMMARY+=("$(printf '%-12s %-4s %5ss' total "$([[ $FAILED -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
+  print_summary
+  exit $FAILED
+}
+
+print_summary() {
+  say "phase durations"
+  printf '%s\n' "${SUMMARY[@]}"
+}
+
+main "$@"

@@ -1,0 +1,6 @@
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "infra", "pytest"))
+
+pytest_plugins = ["runbook_infra"]

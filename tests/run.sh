@@ -38,6 +38,7 @@ system_packages() {
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing system packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
@@ -77,20 +78,40 @@ stage_collection() {
   tar -C "$ROOT" --exclude=./.build --exclude=./.git --exclude=./tests/output \
     --exclude='__pycache__' -cf - . | tar -C "$COLLECTION" -xf -
   local site
-  site=$("$VENV/bin/python" -c 'import ansible_collections.kubernetes.core as m, os; print(os.path.dirname(m.__file__))')
+  site=$("$VENV/bin/python" -c 'import ansible_collections.kubernetes.core as m; print(list(m.__path__)[0])')
   ln -sfn "$site" "$COLLECTIONS/kubernetes/core"
   # ansible-test relies on git to list files when a .git exists; a fresh tree of its own is simpler.
   (cd "$COLLECTION" && git init -q && git add -A >/dev/null 2>&1)
 }
 
+# ansible-test runs pip with an environment of its own (HOME, PATH and little else) and bootstraps
+# pip with a script from a host the test machines cannot reach. Give it a HOME of its own, kept
+# across clones, holding the offline bootstrap and the machine's PIP_* settings as pip.conf.
+ANSIBLE_TEST_HOME=${XDG_CACHE_HOME:-$HOME/.cache}/runbook-ops/ansible-test-home
+
+prepare_ansible_test_home() {
+  local version
+  version=$("$VENV/bin/python" -c 'import re, inspect, ansible_test._internal.python_requirements as r; print(re.search(r"pip=.([0-9.]+)", inspect.getsource(r)).group(1))') || return 1
+  mkdir -p "$ANSIBLE_TEST_HOME/.ansible/test/cache" "$ANSIBLE_TEST_HOME/.config/pip"
+  cp "$ROOT/tests/tools/offline_get_pip.py" "$ANSIBLE_TEST_HOME/.ansible/test/cache/get_pip_${version//./_}.py"
+  "$VENV/bin/python" "$ROOT/tests/tools/pip_conf_from_env.py" >"$ANSIBLE_TEST_HOME/.config/pip/pip.conf"
+}
+
+ansible_test() {
+  HOME=$ANSIBLE_TEST_HOME ansible-test "$@"
+}
+
 setup() {
-  system_packages && python_packages || return 1
+  system_packages && python_packages && prepare_ansible_test_home || return 1
   # shellcheck disable=SC1091
   . "$VENV/bin/activate"
   stage_collection
 }
 
+# Systems that were already up (a developer's, another run's) are reused and left running.
+INFRA_OWNED=0
 infra_start() {
+  bash "$ROOT/tests/infra/infra.sh" status >/dev/null 2>&1 || INFRA_OWNED=1
   bash "$ROOT/tests/infra/infra.sh" start || return 1
   cp "$RUNBOOK_INFRA_DIR/vars.json" "$COLLECTION/tests/integration/integration_config.yml"
   # shellcheck disable=SC1091
@@ -102,11 +123,11 @@ phase_lint() {
 }
 
 phase_sanity() {
-  (cd "$COLLECTION" && ansible-test sanity --venv --requirements --python 3.11 --color no)
+  (cd "$COLLECTION" && ansible_test sanity --venv --requirements --python 3.11 --color no)
 }
 
 phase_units() {
-  (cd "$COLLECTION" && ansible-test units --venv --requirements --python 3.11 --color no)
+  (cd "$COLLECTION" && ansible_test units --venv --requirements --python 3.11 --color no)
 }
 
 phase_system() {
@@ -114,7 +135,7 @@ phase_system() {
 }
 
 phase_integration() {
-  (cd "$COLLECTION" && ansible-test integration --local --python 3.11 --color no)
+  (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no)
 }
 
 phase_molecule() {
@@ -137,7 +158,7 @@ main() {
   local started=$SECONDS
   run_phase setup setup || { print_summary; exit 1; }
   run_phase infra infra_start || { print_summary; exit 1; }
-  trap 'bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1' EXIT
+  trap '((INFRA_OWNED)) && bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1' EXIT
   local p
   for p in "${phases[@]}"; do
     run_phase "$p" "phase_$p" || {

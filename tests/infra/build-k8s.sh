@@ -16,6 +16,7 @@ log() { printf '[build-k8s] %s\n' "$*" >&2; }
 all_built() {
   local b
   for b in "${binaries[@]}"; do [[ -x "$bin_dir/$b" ]] || return 1; done
+  [[ -s "$bin_dir/kwok-stages.yaml" ]]
 }
 
 if all_built; then
@@ -76,8 +77,20 @@ build_kwok() {
   mv "$work/kwok-bin/kwok" "$bin_dir/kwok"
 }
 
+# kwok does nothing without Stages; take its own "fast" node and pod lifecycles, released with it.
+kwok_stages() {
+  local src
+  src=$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage
+  local f
+  for f in "$src"/node/fast/node-initialize.yaml "$src"/node/heartbeat/node-heartbeat.yaml "$src"/pod/fast/pod-*.yaml; do
+    printf -- '---\n'; grep -v '^---$' "$f"
+  done >"$bin_dir/kwok-stages.yaml.tmp"
+  mv "$bin_dir/kwok-stages.yaml.tmp" "$bin_dir/kwok-stages.yaml"
+}
+
 [[ -x "$bin_dir/etcd" ]] || build_etcd
 [[ -x "$bin_dir/kwok" ]] || build_kwok
+[[ -s "$bin_dir/kwok-stages.yaml" ]] || kwok_stages
 for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   [[ -x "$bin_dir/$b" ]] || { build_kubernetes; break; }
 done

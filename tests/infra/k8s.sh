@@ -103,6 +103,7 @@ start_controllers() {
     --kubeconfig "$STATE/admin.kubeconfig" --leader-elect=false --bind-address 127.0.0.1 \
     --secure-port 0 --profiling=false
   start_daemon kwok "$STATE/logs/kwok.log" "$BIN/kwok" --kubeconfig "$STATE/admin.kubeconfig" \
+    --config "$BIN/kwok-stages.yaml" \
     --manage-all-nodes=true --cidr 10.244.0.1/16 --node-ip 10.244.0.1 \
     --server-address "127.0.0.1:$KWOK_PORT"
 }
@@ -123,7 +124,8 @@ status:
 NODE
   done
   wait_until 60 "kwok to mark the nodes Ready" bash -c \
-    "[[ \$('$BIN/kubectl' --kubeconfig '$STATE/admin.kubeconfig' get nodes -o jsonpath='{.items[*].status.conditions[?(@.type==\"Ready\")].status}') == 'True True' ]]"
+    "[[ \$('$BIN/kubectl' --kubeconfig '$STATE/admin.kubeconfig' get nodes -o jsonpath='{.items[*].status.conditions[?(@.type==\"Ready\")].status}') == 'True True' ]]" \
+    || return 1
   wait_until 60 "the default ServiceAccount" kubectl_admin -n default get serviceaccount default
 }
 
@@ -161,7 +163,7 @@ start() {
 }
 
 stop() {
-  local c
+  local c i
   for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
     c=${COMPONENTS[$i]}
     [[ -d "$STATE" ]] && stop_daemon "$c"

@@ -27,7 +27,7 @@ def start_component(name):
     """Start (or reuse) one system and return its settings as a dict."""
     env = dict(os.environ, RUNBOOK_INFRA_DIR=state_root(), RUNBOOK_PYTHON=sys.executable)
     result = subprocess.run(["bash", os.path.join(INFRA, "%s.sh" % name), "start"], env=env,
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     if result.returncode != 0:
         pytest.fail("could not start %s:\n%s" % (name, result.stderr[-4000:]))
     return read_env_file(os.path.join(state_root(), name, "env"))
@@ -37,7 +37,7 @@ def read_env_file(path):
     settings = {}
     with open(path) as handle:
         for line in handle:
-            key, _, value = line.rstrip("\n").partition("=")
+            key, dummy, value = line.rstrip("\n").partition("=")
             settings[key] = " ".join(shlex.split(value))
     return settings
 

@@ -127,15 +127,18 @@ phase_sanity() {
 }
 
 phase_units() {
-  (cd "$COLLECTION" && ansible_test units --venv --requirements --python 3.11 --color no)
+  # shellcheck disable=SC2086
+  (cd "$COLLECTION" && ansible_test units --venv --requirements --python 3.11 --color no ${RUNBOOK_UNIT_TESTS:-})
 }
 
 phase_system() {
-  (cd "$ROOT" && python -m pytest -p no:cacheprovider tests/system -q)
+  (cd "$ROOT" && python -m pytest -p no:cacheprovider -q ${RUNBOOK_SYSTEM_TESTS:-tests/system})
 }
 
+# RUNBOOK_INTEGRATION_TARGETS / RUNBOOK_UNIT_TESTS narrow a run to some targets or test files.
 phase_integration() {
-  (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no)
+  # shellcheck disable=SC2086
+  (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no ${RUNBOOK_INTEGRATION_TARGETS:-})
 }
 
 phase_molecule() {

@@ -3,6 +3,7 @@
 #   tests/run.sh [phase ...]   phases: setup lint sanity units system integration molecule
 # Installs what is missing, starts the real test systems, runs each phase, stops the systems,
 # prints each phase's duration and exits non-zero if any phase failed.
+# shellcheck disable=SC2317  # phase functions are called indirectly, by name
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,13 +30,13 @@ run_phase() {
   rc=$?
   SUMMARY+=("$(printf '%-12s %-4s %5ss' "$name" "$([[ $rc -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
   if [[ $rc -ne 0 ]]; then FAILED=1; fi
-  return $rc
+  return "$rc"
 }
 
 system_packages() {
   local missing=()
   command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-  ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
+  compgen -G '/usr/lib/postgresql/*/bin' >/dev/null || missing+=(postgresql postgresql-client)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
@@ -61,13 +62,13 @@ find_python() {
 
 python_packages() {
   local stamp="$VENV/.requirements.sha256" want
-  want=$(cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" | sha256sum | cut -d' ' -f1)
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" "$ROOT/tests/constraints.txt" | sha256sum | cut -d' ' -f1)
   if [[ ! -x "$VENV/bin/python" ]]; then
     "$(find_python)" -m venv "$VENV" || return 1
   fi
   [[ -f "$stamp" && $(cat "$stamp") == "$want" ]] && return 0
   "$VENV/bin/python" -m pip install -q --upgrade pip &&
-    "$VENV/bin/python" -m pip install -q -r "$ROOT/test-requirements.txt" &&
+    "$VENV/bin/python" -m pip install -q -r "$ROOT/test-requirements.txt" -c "$ROOT/tests/constraints.txt" &&
     echo "$want" >"$stamp"
 }
 
@@ -113,6 +114,7 @@ INFRA_OWNED=0
 infra_start() {
   bash "$ROOT/tests/infra/infra.sh" status >/dev/null 2>&1 || INFRA_OWNED=1
   bash "$ROOT/tests/infra/infra.sh" start || return 1
+  mkdir -p "$COLLECTION/tests/integration"
   cp "$RUNBOOK_INFRA_DIR/vars.json" "$COLLECTION/tests/integration/integration_config.yml"
   # shellcheck disable=SC1091
   . "$RUNBOOK_INFRA_DIR/env.sh"
@@ -127,32 +129,34 @@ phase_sanity() {
 }
 
 phase_units() {
-  # shellcheck disable=SC2086
-  (cd "$COLLECTION" && ansible_test units --venv --requirements --python 3.11 --color no ${RUNBOOK_UNIT_TESTS:-})
+  local tests
+  read -ra tests <<<"${RUNBOOK_UNIT_TESTS:-}"
+  (cd "$COLLECTION" && ansible_test units --venv --requirements --python 3.11 --color no "${tests[@]}")
 }
 
 phase_system() {
-  (cd "$ROOT" && python -m pytest -p no:cacheprovider -q ${RUNBOOK_SYSTEM_TESTS:-tests/system})
+  local tests
+  read -ra tests <<<"${RUNBOOK_SYSTEM_TESTS:-tests/system}"
+  (cd "$ROOT" && python -m pytest -p no:cacheprovider -q "${tests[@]}")
 }
 
-# RUNBOOK_INTEGRATION_TARGETS / RUNBOOK_UNIT_TESTS narrow a run to some targets or test files.
+# RUNBOOK_INTEGRATION_TARGETS / RUNBOOK_UNIT_TESTS / RUNBOOK_SYSTEM_TESTS narrow a run.
 phase_integration() {
-  # shellcheck disable=SC2086
-  (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no ${RUNBOOK_INTEGRATION_TARGETS:-})
+  local targets
+  read -ra targets <<<"${RUNBOOK_INTEGRATION_TARGETS:-}"
+  (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no "${targets[@]}")
 }
 
 phase_molecule() {
-  local scenarios
-  scenarios=$(cd "$ROOT/extensions/molecule" 2>/dev/null && ls -d */ 2>/dev/null | tr -d / | grep -v '^default$')
-  if [[ -z "$scenarios" ]]; then
-    echo "no molecule scenarios"
-    return 0
-  fi
-  local s rc=0
-  for s in $scenarios; do
-    (cd "$COLLECTION/extensions" && molecule test -s "$s") || rc=1
+  local scenario rc=0 found=0
+  for scenario in "$COLLECTION"/extensions/molecule/*/molecule.yml; do
+    [[ -f "$scenario" ]] || continue
+    found=1
+    scenario=$(basename "$(dirname "$scenario")")
+    (cd "$COLLECTION/extensions" && molecule test -s "$scenario") || rc=1
   done
-  return $rc
+  ((found)) || echo "no molecule scenarios"
+  return "$rc"
 }
 
 main() {
@@ -161,18 +165,31 @@ main() {
   local started=$SECONDS
   run_phase setup setup || { print_summary; exit 1; }
   run_phase infra infra_start || { print_summary; exit 1; }
-  trap '((INFRA_OWNED)) && bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1' EXIT
+  trap stop_owned_infra EXIT
   local p
   for p in "${phases[@]}"; do
-    run_phase "$p" "phase_$p" || {
-      say "$p failed: logs of the test systems"
-      bash "$ROOT/tests/infra/infra.sh" status
-      bash "$ROOT/tests/infra/infra.sh" logs 2>/dev/null | tail -n 200
-    }
+    run_phase "$p" "phase_$p" || show_failed_systems
   done
   SUMMARY+=("$(printf '%-12s %-4s %5ss' total "$([[ $FAILED -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
   print_summary
   exit $FAILED
+}
+
+# After a failed phase: the logs of every test system that is no longer running.
+show_failed_systems() {
+  local component
+  for component in postgres s3 nginx k8s; do
+    if ! bash "$ROOT/tests/infra/infra.sh" status "$component" >/dev/null 2>&1; then
+      say "$component is down; its logs"
+      bash "$ROOT/tests/infra/infra.sh" logs "$component"
+    fi
+  done
+  echo "(test system logs: $RUNBOOK_INFRA_DIR)"
+}
+
+stop_owned_infra() {
+  ((INFRA_OWNED)) && bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1
+  return 0
 }
 
 print_summary() {

@@ -4,7 +4,6 @@
 # After start, $RUNBOOK_INFRA_DIR/env.sh exports every connection setting and
 # $RUNBOOK_INFRA_DIR/vars.json holds them for Ansible (-e @vars.json, integration_config.yml).
 set -uo pipefail
-COMPONENT=infra
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ALL=(postgres s3 nginx k8s)
 

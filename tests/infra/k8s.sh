@@ -5,7 +5,6 @@
 # With RUNBOOK_TEST_KUBECONFIG set, that cluster is used instead and nothing is started.
 #   usage: k8s.sh start|stop|status|env
 set -euo pipefail
-COMPONENT=k8s
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="$STATE_ROOT/k8s"
 ENV_FILE="$STATE/env"

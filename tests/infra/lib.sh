@@ -4,6 +4,7 @@
 INFRA_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$INFRA_HOME/../.." && pwd)
 STATE_ROOT=${RUNBOOK_INFRA_DIR:-$REPO_ROOT/.build/infra}
+COMPONENT=$(basename "$0" .sh)
 mkdir -p "$STATE_ROOT"
 
 log() { printf '[%s] %s\n' "${COMPONENT:-infra}" "$*" >&2; }
@@ -34,11 +35,11 @@ start_daemon() {
 
 # stop_daemon NAME: TERM the daemon, KILL it after 10 s.
 stop_daemon() {
-  local pidfile="$STATE/$1.pid" pid i
+  local pidfile="$STATE/$1.pid" pid n
   pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for ((n = 0; n < 100; n++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done

@@ -3,7 +3,6 @@
 # Tests drop server blocks into $NGINX_CONF_DIR and reload with $NGINX_RELOAD_CMD.
 #   usage: nginx.sh start|stop|status|reload|env
 set -euo pipefail
-COMPONENT=nginx
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="$STATE_ROOT/nginx"
 mkdir -p "$STATE"/{conf.d,logs,tmp}

@@ -2,20 +2,15 @@
 # A throwaway PostgreSQL server on 127.0.0.1 with password (scram) authentication.
 #   usage: postgres.sh start|stop|status|env
 set -euo pipefail
-COMPONENT=postgres
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="$STATE_ROOT/postgres"
 mkdir -p "$STATE"
 ENV_FILE="$STATE/env"
 
+# The newest server version installed (Debian keeps each under /usr/lib/postgresql/<major>).
 pg_bindir() {
-  local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  if [[ -z "$dir" ]]; then
-    apt_install postgresql postgresql-client >&2
-    dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  fi
-  echo "$dir"
+  compgen -G '/usr/lib/postgresql/*/bin' >/dev/null || apt_install postgresql postgresql-client >&2
+  compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -n 1
 }
 
 running() {

@@ -45,6 +45,7 @@ def main(state_root):
         handle.write("".join("export %s=%s\n" % (k, shlex.quote(v)) for k, v in sorted(env.items())))
     with open(os.path.join(state_root, "vars.json"), "w") as handle:
         json.dump(ansible_vars(env, repo_root), handle, indent=2)
+        handle.write("\n")
     os.chmod(os.path.join(state_root, "env.sh"), 0o600)
     os.chmod(os.path.join(state_root, "vars.json"), 0o600)
 

@@ -3,7 +3,6 @@
 # The multipart minimum part size is lowered in the server so multipart paths run with small files.
 #   usage: s3.sh start|stop|status|env
 set -euo pipefail
-COMPONENT=s3
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 STATE="$STATE_ROOT/s3"
 mkdir -p "$STATE"

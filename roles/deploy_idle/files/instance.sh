@@ -1,38 +1,62 @@
-#!/bin/sh
-# Start or stop one detached application instance, tracked by a pid file.
+#!/usr/bin/env bash
+# Start, restart or stop one detached application instance, tracked by a pid file. The command
+# of each start is kept next to the pid file, so a rollback can bring a stopped color back as it ran.
 #   instance.sh start PIDFILE LOGFILE COMMAND [ARG...]
+#   instance.sh restart PIDFILE LOGFILE      (only when not running)
 #   instance.sh stop PIDFILE
-set -eu
+set -euo pipefail
 
-stop() {
-  pidfile=$1
-  [ -s "$pidfile" ] || { echo "not running"; return 0; }
-  pid=$(cat "$pidfile")
-  if kill -TERM "$pid" 2>/dev/null; then
-    n=0
-    while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-    kill -KILL "$pid" 2>/dev/null || true
-    echo "stopped $pid"
-  else
-    echo "not running"
-  fi
-  rm -f "$pidfile"
+running() {
+  [[ -s "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null
 }
 
-start() {
-  pidfile=$1 logfile=$2
-  shift 2
+stop() {
+  local pidfile=$1 pid n=0
+  if ! running "$pidfile"; then
+    rm -f "$pidfile"
+    echo "not running"
+    return 0
+  fi
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((n < 100)); do sleep 0.1; n=$((n + 1)); done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  echo "stopped $pid"
+}
+
+launch() {
+  local pidfile=$1 logfile=$2; shift 2
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
-  stop "$pidfile" >/dev/null
   setsid "$@" >>"$logfile" 2>&1 </dev/null &
   echo $! >"$pidfile"
   echo "started $!"
 }
 
-action=$1
-shift
+start() {
+  local pidfile=$1 logfile=$2; shift 2
+  stop "$pidfile" >/dev/null
+  mkdir -p "$(dirname "$pidfile")"
+  printf '%s\0' "$@" >"$pidfile.cmd"
+  launch "$pidfile" "$logfile" "$@"
+}
+
+restart() {
+  local pidfile=$1 logfile=$2 command=()
+  if running "$pidfile"; then
+    echo "running $(cat "$pidfile")"
+    return 0
+  fi
+  [[ -s "$pidfile.cmd" ]] || { echo "no recorded command in $pidfile.cmd" >&2; exit 1; }
+  mapfile -d '' -t command <"$pidfile.cmd"
+  launch "$pidfile" "$logfile" "${command[@]}"
+}
+
+action=${1:-}
+shift || true
 case $action in
   start) start "$@" ;;
+  restart) restart "$@" ;;
   stop) stop "$@" ;;
-  *) echo "usage: $0 start PIDFILE LOGFILE COMMAND... | stop PIDFILE" >&2; exit 2 ;;
+  *) echo "usage: $0 start PIDFILE LOGFILE COMMAND... | restart PIDFILE LOGFILE | stop PIDFILE" >&2; exit 2 ;;
 esac

@@ -3,13 +3,17 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: help test lint sanity units system integration molecule infra-start infra-stop infra-status build
+.PHONY: help demo test lint sanity units system integration molecule infra-start infra-stop infra-status build
 
 help:
+	@echo "make demo          the whole blue-green deploy on this machine (nginx, no cluster)"
 	@echo "make test          install what is missing, start the test systems, run every test phase"
 	@echo "make lint|sanity|units|system|integration|molecule   one phase (with setup and test systems)"
 	@echo "make infra-start|infra-stop|infra-status             the real systems the tests use"
 	@echo "make build         build the collection tarball"
+
+demo:
+	bash $(ROOT)/examples/demo.sh
 
 test:
 	bash $(ROOT)/tests/run.sh

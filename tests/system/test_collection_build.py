@@ -26,7 +26,7 @@ def installed(tmp_path_factory):
 
 
 def test_tarball_leaves_build_and_test_artefacts_out(installed):
-    tarball, _ = installed
+    tarball = installed[0]
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     assert "MANIFEST.json" in names and "galaxy.yml" not in names
@@ -36,7 +36,7 @@ def test_tarball_leaves_build_and_test_artefacts_out(installed):
 
 
 def test_ansible_doc_lists_the_content(installed):
-    _, target = installed
+    target = installed[1]
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH="%s:%s" % (target, os.environ.get("ANSIBLE_COLLECTIONS_PATH", "")))
     modules = sorted(n for n in os.listdir(os.path.join(ROOT, "plugins", "modules")) if n.endswith(".py"))
     listed = json.loads(subprocess.run(["ansible-doc", "-l", "runbook.ops", "--json"], env=env, check=True,

@@ -31,8 +31,7 @@ def option_rows(options, prefix=""):
             prefix, name, spec.get("type", "str"), "yes" if spec.get("required") else "",
             "" if default is None else "`%s`" % cell(default), cell(description))
         if spec.get("options"):
-            for row in option_rows(spec["options"], prefix + name + "."):
-                yield row
+            yield from option_rows(spec["options"], prefix + name + ".")
 
 
 def render(specs):

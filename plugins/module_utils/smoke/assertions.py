@@ -23,14 +23,16 @@ UNARY = ("exists", "absent")
 MISSING = object()
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
 _EXPRESSION = re.compile(
-    r"^\s*(?P<path>[^|\s]+)\s*(?:\|\s*(?P<filter>\w+)\s*)?(?P<op>==|!=|<=|>=|<|>|not in\b|in\b|contains\b|matches\b|exists\b|absent\b|\S+)\s*(?P<value>.*?)\s*$")
+    r"^\s*(?P<path>[^|\s<>=!]+)\s*(?:\|\s*(?P<filter>\w+)\s*)?"
+    r"(?P<op>==|!=|<=|>=|<|>|[<>=!~]\S*|(?<=\s)not in\b|(?<=\s)\S+)\s*(?P<value>.*?)\s*$")
 
 
 class Assertion:
     """One parsed assertion; ``check(document)`` returns None or a message with the value seen."""
 
-    def __init__(self, text, path, length, operator, expected):
+    def __init__(self, text, path_text, path, length, operator, expected):
         self.text = text
+        self.path_text = path_text
         self.path = path
         self.length = length
         self.operator = operator
@@ -41,10 +43,12 @@ class Assertion:
         if self.operator in UNARY:
             ok = (seen is not MISSING) == (self.operator == "exists")
             return None if ok else "assertion '%s' failed: value seen %s" % (self.text, describe(seen))
-        if self.length and seen is not MISSING:
-            seen = len(seen) if isinstance(seen, (list, dict, str)) else MISSING
         if seen is MISSING:
-            return "assertion '%s' failed: %s not found in the response" % (self.text, self.path)
+            return "assertion '%s' failed: %s not found in the response" % (self.text, self.path_text)
+        if self.length:
+            if not isinstance(seen, (list, dict, str)):
+                return "assertion '%s' failed: value seen %s has no length" % (self.text, describe(seen))
+            seen = len(seen)
         try:
             ok = compare(self.operator, seen, self.expected)
         except TypeError:
@@ -78,7 +82,7 @@ def parse(text, option="assertions"):
             raise InputError(option, text, "the regular expression does not compile: %s" % exc)
     if operator in ("in", "not in") and not isinstance(expected, list):
         raise InputError(option, text, "'%s' needs a list, e.g. [ok, healthy]" % operator)
-    return Assertion(text, parse_path(match.group("path"), option, text), match.group("filter") == "length",
+    return Assertion(text, match.group("path"), parse_path(match.group("path"), option, text), match.group("filter") == "length",
                      operator, expected)
 
 

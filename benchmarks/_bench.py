@@ -48,7 +48,7 @@ def start_demo_app(*args):
 def timed(function, repeat=3):
     """Median wall time of ``repeat`` calls, in seconds."""
     durations = []
-    for _ in range(repeat):
+    for _round in range(repeat):
         started = time.perf_counter()
         function()
         durations.append(time.perf_counter() - started)

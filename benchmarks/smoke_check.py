@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """smoke_check against the runbook's curl loop and a bare threaded urllib loop (the floor).
 
 10 checks x 20 samples against one demo_app with 20 ms of latency per request, all in this process:
@@ -31,7 +30,7 @@ def paths():
 
 def curl_loop(base_url):
     for path in paths():
-        for _ in range(SAMPLES):
+        for _sample in range(SAMPLES):
             subprocess.run(["curl", "-fsS", "-o", "/dev/null", base_url + path], check=True)
 
 
@@ -39,9 +38,9 @@ def threaded_floor(base_url):
     def fetch(url):
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read()
-    urls = [base_url + path for path in paths() for _ in range(SAMPLES)]
+    urls = [base_url + path for path in paths() for _sample in range(SAMPLES)]
     with ThreadPoolExecutor(CONCURRENCY) as pool:
-        assert all(status == 200 for status, _ in pool.map(fetch, urls))
+        assert all(status == 200 for status, _body in pool.map(fetch, urls))
 
 
 def module_params(base_url):

@@ -40,7 +40,7 @@ options:
     type: str
   bearer_token:
     description:
-      - Token sent as C(Authorization: Bearer <token>) with every request. Never logged.
+      - "Token sent as C(Authorization: Bearer <token>) with every request. Never logged."
     type: str
   secret_headers:
     description:

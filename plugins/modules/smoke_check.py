@@ -23,7 +23,7 @@ description:
   - Read-only towards the service; never reports C(changed). The report file of O(report_path) is
     the module's output and is written in check mode too.
 author:
-  - runbook.ops contributors
+  - runbook.ops maintainers (@runbook-ops)
 extends_documentation_fragment:
   - runbook.ops.http_probe
 attributes:
@@ -68,7 +68,7 @@ options:
         type: dict
       json:
         description:
-          - Request body, sent as JSON with C(Content-Type: application/json).
+          - "Request body, sent as JSON with C(Content-Type: application/json)."
           - Mutually exclusive with O(checks[].body).
         type: raw
       body:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run, from a fresh machine: `make test` calls this.
 #   tests/run.sh [phase ...]   phases: setup lint sanity units system integration molecule
+#                              (and bench: the benchmarks, never part of a default run)
 # Installs what is missing, starts the real test systems, runs each phase, stops the systems,
 # prints each phase's duration and exits non-zero if any phase failed.
 # shellcheck disable=SC2317  # phase functions are called indirectly, by name
@@ -73,6 +74,15 @@ phase_molecule() {
     (cd "$COLLECTION/extensions" && molecule test -s "$scenario") || rc=1
   done
   ((found)) || echo "no molecule scenarios"
+  return "$rc"
+}
+
+# Benchmarks print ratios against baselines measured in the same run; they assert nothing.
+phase_bench() {
+  local script rc=0
+  for script in "$ROOT"/benchmarks/[a-z]*.py; do
+    python "$script" || rc=1
+  done
   return "$rc"
 }
 

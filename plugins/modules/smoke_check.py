@@ -332,6 +332,7 @@ changed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.http_client import http_argument_spec
 from ansible_collections.runbook.ops.plugins.module_utils.smoke.runner import run
 
 CHECK_OPTIONS = dict(
@@ -361,16 +362,7 @@ def argument_spec():
         thresholds=dict(type='dict'),
         fail_on_breach=dict(type='bool', default=True),
         report_path=dict(type='path'),
-        validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path'),
-        client_cert=dict(type='path'),
-        client_key=dict(type='path'),
-        url_username=dict(type='str'),
-        url_password=dict(type='str', no_log=True),
-        bearer_token=dict(type='str', no_log=True),
-        secret_headers=dict(type='dict', no_log=True),
-        follow_redirects=dict(type='str', default='none', choices=['none', 'safe', 'all']),
-        timeout=dict(type='float', default=10),
+        **http_argument_spec()
     )
 
 

@@ -17,23 +17,8 @@ import ssl
 import time
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.urls import Request, make_context
 
 READ_LIMIT = 4 * 1024 * 1024
-
-
-def build_requester(params):
-    """A shared ``Request`` with one SSL context, so no request pays for loading certificates."""
-    context = make_context(cafile=params.get("ca_path"), validate_certs=params["validate_certs"],
-                           client_cert=params.get("client_cert"), client_key=params.get("client_key"))
-    headers = dict(params.get("secret_headers") or {})
-    if params.get("bearer_token"):
-        headers["Authorization"] = "Bearer %s" % params["bearer_token"]
-    return Request(headers=headers, use_proxy=False, timeout=params["timeout"],
-                   validate_certs=params["validate_certs"], url_username=params.get("url_username"),
-                   url_password=params.get("url_password"), force_basic_auth=bool(params.get("url_username")),
-                   follow_redirects=params["follow_redirects"], use_netrc=False, context=context,
-                   http_agent="runbook.ops.smoke_check")
 
 
 def probe(requester, check):

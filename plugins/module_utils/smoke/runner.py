@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_requester
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import checks as checks_
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import gates, probe, report, stats
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
@@ -60,7 +61,7 @@ def validate(params):
         "checks": checks_.build_checks(base_url, params["checks"]),
         "wait_for": wait_for,
         "thresholds": gates.resolve_thresholds(params.get("thresholds")),
-        "requester": probe.build_requester(params),
+        "requester": build_requester(params, "runbook.ops.smoke_check"),
     }
 
 

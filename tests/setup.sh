@@ -19,6 +19,7 @@ system_packages() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   ((${#missing[@]})) || return 0
   if [[ $(id -u) -ne 0 ]]; then
     echo "missing system packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2

@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Instant queries against the Prometheus HTTP API, reduced to one number per series."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import math
+
+from ansible.module_utils.six.moves.urllib.error import HTTPError
+from ansible.module_utils.six.moves.urllib.parse import urlencode
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.smoke.probe import transport_error
+
+
+class QueryRejected(RunbookError):
+    """Prometheus refused the query itself (bad PromQL): measuring again cannot help."""
+
+
+def query(requester, base_url, promql):
+    """Return {series: value} for an instant query; NaN and empty results give {}.
+
+    Raises QueryRejected for a query Prometheus rejects, RunbookError when Prometheus cannot be reached.
+    """
+    url = "%s/api/v1/query?%s" % (base_url.rstrip("/"), urlencode({"query": promql}))
+    document = fetch(requester, url)
+    if document.get("status") != "success":
+        raise QueryRejected("Prometheus rejected the query %r: %s" % (promql, document.get("error")))
+    return series_values(document.get("data") or {})
+
+
+def fetch(requester, url):
+    try:
+        response = requester.open("GET", url)
+        body = response.read()
+    except HTTPError as exc:
+        body = exc.read() if exc.fp else b""
+        if exc.code in (400, 422):
+            raise QueryRejected("Prometheus rejected the query: %s" % error_text(body))
+        raise RunbookError("Prometheus answered HTTP %d: %s" % (exc.code, error_text(body)))
+    except Exception as exc:  # pylint: disable=broad-except
+        raise RunbookError("Prometheus is unreachable: %s" % transport_error(exc))
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise RunbookError("Prometheus answered something that is not JSON: %r" % body[:120])
+
+
+def error_text(body):
+    try:
+        return json.loads(body).get("error") or body[:200]
+    except ValueError:
+        return body[:200].decode("utf-8", "replace")
+
+
+def series_values(data):
+    kind, result = data.get("resultType"), data.get("result")
+    if kind == "scalar":
+        return finite({"scalar": result[1]})
+    if kind == "vector":
+        return finite(dict((series_name(item.get("metric") or {}), item["value"][1]) for item in result or []))
+    raise RunbookError("the query must return a scalar or an instant vector, not %s" % kind)
+
+
+def series_name(labels):
+    if not labels:
+        return "{}"
+    return "{%s}" % ",".join('%s="%s"' % (key, labels[key]) for key in sorted(labels))
+
+
+def finite(values):
+    numbers = dict((name, float(value)) for name, value in values.items())
+    return dict((name, value) for name, value in numbers.items() if not math.isnan(value))

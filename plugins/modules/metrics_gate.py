@@ -1,0 +1,239 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: metrics_gate
+short_description: Gate a release on Prometheus measurements taken at intervals
+version_added: 0.1.0
+description:
+  - Evaluates a PromQL instant query (O(query)) or a ready-made check of the runbooks' rollback
+    triggers (O(check)) every O(interval) seconds, O(count) times or for O(duration) seconds, and
+    judges each measurement against O(success_condition) and O(failure_condition).
+  - Each measurement is a V(success), a V(failure) or V(inconclusive) (no data, Prometheus
+    unreachable, or a value between the two conditions). The gate fails as soon as the failures
+    exceed O(failure_limit), and at the end when the inconclusive measurements exceed
+    O(inconclusive_limit). Inconclusive is not success.
+  - A query returning several series is judged per series; a measurement fails when any series does.
+    NaN (for example a rate of errors divided by a rate of zero requests) counts as no data.
+  - Read-only; never reports C(changed) and behaves the same in check mode.
+author:
+  - runbook.ops maintainers (@runbook-ops)
+extends_documentation_fragment:
+  - runbook.ops.http_probe
+attributes:
+  check_mode:
+    support: full
+    description: Queries are read-only and run in check mode too.
+  diff_mode:
+    support: none
+options:
+  url:
+    description: Base URL of the Prometheus server (its HTTP API is under C(/api/v1)).
+    type: str
+    required: true
+  query:
+    description: PromQL instant query returning a scalar or an instant vector.
+    type: str
+  check:
+    description:
+      - A ready-made query on the C(http_requests_total) counter and the
+        C(http_request_duration_seconds) histogram, with a failure condition from its threshold.
+    type: dict
+    suboptions:
+      type:
+        description:
+          - V(error_rate) - the share of 5xx responses over O(check.window).
+          - V(latency) - the O(check.quantile) latency in seconds over O(check.window).
+        type: str
+        required: true
+        choices: [error_rate, latency]
+      selector:
+        description: 'Label matchers without braces that select the release, e.g. C(job="judgment",color="green").'
+        type: str
+      window:
+        description: Range of the rate, a Prometheus duration.
+        type: str
+        default: 2m
+      threshold:
+        description:
+          - The measurement fails above this value; defaults to the runbooks' triggers, 0.05 for
+            V(error_rate) and 2 (seconds) for V(latency).
+        type: float
+      quantile:
+        description: Quantile for V(latency).
+        type: float
+        default: 0.95
+  success_condition:
+    description: 'A comparison the value must meet, e.g. C(value < 0.05).'
+    type: str
+  failure_condition:
+    description:
+      - 'A comparison that fails the measurement when it holds, e.g. C(value > 0.05). With O(check) it
+        defaults to C(value > threshold) unless O(success_condition) is given.'
+    type: str
+  interval:
+    description: Seconds between measurements.
+    type: float
+    default: 30
+  count:
+    description: Number of measurements; one when neither O(count) nor O(duration) is given.
+    type: int
+  duration:
+    description: Measure for this many seconds instead of O(count) times.
+    type: float
+  failure_limit:
+    description: Failed measurements tolerated; one more fails the gate at once.
+    type: int
+    default: 0
+  inconclusive_limit:
+    description: Inconclusive measurements tolerated.
+    type: int
+    default: 0
+  no_data:
+    description: How a measurement without data (no series, or NaN) counts.
+    type: str
+    default: inconclusive
+    choices: [inconclusive, success, failure]
+notes:
+  - The runbooks roll back on an error rate over 5 % for 2 to 5 minutes and a p95 over 2 seconds for
+    3 minutes; O(check) with O(duration) expresses both.
+'''
+
+EXAMPLES = r'''
+- name: The canary's error rate stays under 5 % for three minutes
+  runbook.ops.metrics_gate:
+    url: http://prometheus.monitoring:9090
+    check:
+      type: error_rate
+      selector: job="chat-service",track="canary"
+      window: 1m
+    interval: 30
+    duration: 180
+
+- name: p95 under 2 s, measured five times, one bad measurement tolerated
+  runbook.ops.metrics_gate:
+    url: https://prometheus.example.com
+    bearer_token: "{{ prometheus_token }}"
+    check:
+      type: latency
+      selector: job="bi-service"
+    interval: 20
+    count: 5
+    failure_limit: 1
+
+- name: Any PromQL, with the band between success and failure inconclusive
+  runbook.ops.metrics_gate:
+    url: http://127.0.0.1:9090
+    query: sum(up{job="judgment-service"})
+    success_condition: value >= 2
+    failure_condition: value < 1
+    no_data: failure
+'''
+
+RETURN = r'''
+verdict:
+  description: V(success), V(failure) or V(inconclusive).
+  returned: always
+  type: str
+  sample: success
+query:
+  description: The PromQL evaluated.
+  returned: always
+  type: str
+measurements:
+  description: Every measurement, in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    at: {description: UTC time of the query., type: str}
+    value: {description: The value (the highest series value), null without data., type: float}
+    values: {description: Value per series (label set)., type: dict}
+    verdict: {description: V(success), V(failure) or V(inconclusive)., type: str}
+    error: {description: Why Prometheus gave no answer, or null., type: str}
+tally:
+  description: Measurements per verdict.
+  returned: always
+  type: dict
+  sample: {success: 4, failure: 1, inconclusive: 0}
+elapsed_ms:
+  description: Milliseconds spent validating and measuring, and in total.
+  returned: always
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_requester, http_argument_spec
+from ansible_collections.runbook.ops.plugins.module_utils.metrics import gate, plan
+from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+
+CHECK_OPTIONS = dict(
+    type=dict(type='str', required=True, choices=['error_rate', 'latency']),
+    selector=dict(type='str'),
+    window=dict(type='str', default='2m'),
+    threshold=dict(type='float'),
+    quantile=dict(type='float', default=0.95),
+)
+
+
+def argument_spec():
+    return dict(
+        url=dict(type='str', required=True),
+        query=dict(type='str'),
+        check=dict(type='dict', options=CHECK_OPTIONS),
+        success_condition=dict(type='str'),
+        failure_condition=dict(type='str'),
+        interval=dict(type='float', default=30),
+        count=dict(type='int'),
+        duration=dict(type='float'),
+        failure_limit=dict(type='int', default=0),
+        inconclusive_limit=dict(type='int', default=0),
+        no_data=dict(type='str', default='inconclusive', choices=['inconclusive', 'success', 'failure']),
+        **http_argument_spec()
+    )
+
+
+def evaluate(params):
+    timer = PhaseTimer()
+    with timer.phase("validate"):
+        gate_plan = plan.build(params)
+        requester = build_requester(params, "runbook.ops.metrics_gate")
+    with timer.phase("measure"):
+        measurements, verdict = gate.run(requester, gate_plan)
+    result = dict(changed=False, verdict=verdict, query=gate_plan["query"], measurements=measurements,
+                  tally=gate.count(measurements), elapsed_ms=timer.as_dict())
+    if verdict != "success":
+        values = ", ".join(describe(measurement) for measurement in measurements)
+        raise RunbookError("Metrics gate %s: %s measured [%s]" % (verdict, gate_plan["query"], values), **result)
+    return result
+
+
+def describe(measurement):
+    text = "%s %s" % (measurement["value"], measurement["verdict"])
+    return "%s (%s)" % (text, measurement["error"]) if measurement["error"] else text
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[('query', 'check'), ('count', 'duration')],
+        required_one_of=[('query', 'check')],
+        supports_check_mode=True,
+    )
+    try:
+        result = evaluate(module.params)
+    except RunbookError as error:
+        fail_with(module, error, changed=False)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,137 @@
+"""pg_backup against pg_dump to a file (the floor) and the runbook's dump-then-upload, with peak memory.
+
+Two pgbench databases, about 100 MiB and 1 GiB (created once, kept between runs). In the same run:
+  local: pg_backup (custom format, compression 1) to a directory vs `pg_dump -Fc -Z1 > file`
+  S3:    pg_backup streaming to the moto S3 server vs the runbook's two passes, pg_dump to a file
+         and then a boto3 upload of it
+  memory: peak RSS of the module's process (pg_dump runs in its own) for both sizes
+Targets: local <= 1.1x the floor; S3 <= 0.7x the two passes; peak RSS < 200 MiB and within 20 %
+between the two sizes. The module runs as Ansible runs it on a host: one Python process.
+Needs the test systems (bash tests/infra/infra.sh start) and the staged collection.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import _bench
+
+DATABASES = (("bench_100mib", 7), ("bench_1gib", 68))
+BUCKET = "runbook-bench"
+
+# Runs the module in this interpreter like AnsiballZ would, then reports its peak RSS on stderr.
+MODULE_RUNNER = """
+import atexit, runpy, sys
+def peak():
+    with open('/proc/self/status') as status:
+        sys.stderr.write([line for line in status if line.startswith('VmHWM')][0])
+atexit.register(peak)
+runpy.run_module('ansible_collections.runbook.ops.plugins.modules.pg_backup', run_name='__main__')
+"""
+
+
+def test_systems():
+    with open(os.path.join(_bench.BUILD, "infra", "vars.json")) as handle:
+        test_vars = json.load(handle)
+    return test_vars["runbook_test_pg"], test_vars["runbook_test_s3"]
+
+
+def pg_env(pg):
+    return dict(os.environ, PGHOST=pg["host"], PGPORT=str(pg["port"]), PGUSER=pg["user"], PGPASSWORD=pg["password"])
+
+
+def ensure_database(pg, name, scale):
+    """Create a pgbench database of ``scale`` unless one of that scale exists already."""
+    env = pg_env(pg)
+    exists = subprocess.run([os.path.join(pg["bindir"], "psql"), "-At", "-d", "postgres", "-c",
+                             "SELECT 1 FROM pg_database WHERE datname = '%s'" % name],
+                            env=env, capture_output=True, text=True, check=True).stdout.strip()
+    if not exists:
+        subprocess.run([os.path.join(pg["bindir"], "createdb"), name], env=env, check=True)
+        subprocess.run([os.path.join(pg["bindir"], "pgbench"), "-i", "-q", "-s", str(scale), name], env=env,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    size = subprocess.run([os.path.join(pg["bindir"], "psql"), "-At", "-d", name, "-c",
+                           "SELECT pg_database_size(current_database())"],
+                          env=env, capture_output=True, text=True, check=True).stdout.strip()
+    return int(size)
+
+
+def pg_dump_to_file(pg, database, path):
+    with open(path, "wb") as output:
+        subprocess.run([os.path.join(pg["bindir"], "pg_dump"), "-Fc", "-Z1", database], env=pg_env(pg),
+                       stdout=output, check=True)
+
+
+def two_pass_s3(pg, s3, database, path):
+    import boto3
+    pg_dump_to_file(pg, database, path)
+    client = boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
+                          aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+    client.upload_file(path, BUCKET, "two-pass/%s.dump" % database)
+    os.unlink(path)
+
+
+def run_module(pg, s3, database, destination, workdir):
+    """Run pg_backup once; return its peak RSS in MiB."""
+    args = {"host": pg["host"], "port": pg["port"], "user": pg["user"], "password": pg["password"],
+            "database": database, "destination": destination, "format": "custom", "compression": "1",
+            "verify": "none", "bin_dir": pg["bindir"]}
+    if destination.startswith("s3://"):
+        args.update(endpoint_url=s3["endpoint_url"], aws_access_key=s3["access_key"],
+                    aws_secret_key=s3["secret_key"], region=s3["region"])
+    path = os.path.join(workdir, "args.json")
+    with open(path, "w") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    env = dict(os.environ, PYTHONPATH=_bench.COLLECTIONS)
+    run = subprocess.run([sys.executable, "-c", MODULE_RUNNER, path], env=env, capture_output=True, text=True,
+                         check=False)
+    result = json.loads(run.stdout)
+    if result.get("failed"):
+        sys.exit("pg_backup failed: %s" % result.get("msg"))
+    return int(run.stderr.split()[-2]) / 1024.0
+
+
+def create_bucket(s3):
+    import boto3
+    client = boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
+                          aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+    if BUCKET not in [bucket["Name"] for bucket in client.list_buckets()["Buckets"]]:
+        client.create_bucket(Bucket=BUCKET)
+
+
+def main():
+    _bench.use_collection()
+    pg, s3 = test_systems()
+    create_bucket(s3)
+    peaks = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for database, scale in DATABASES:
+            size = ensure_database(pg, database, scale)
+            dump = os.path.join(workdir, "dump")
+            backups = os.path.join(workdir, "backups")
+            rss = []
+            rows = [
+                ("pg_dump -Fc -Z1 > file (floor)", _bench.timed(lambda: pg_dump_to_file(pg, database, dump), 1)),
+                ("pg_backup to a directory",
+                 _bench.timed(lambda: rss.append(run_module(pg, s3, database, backups, workdir)), 1)),
+                ("runbook: pg_dump to file, then upload", _bench.timed(lambda: two_pass_s3(pg, s3, database, dump), 1)),
+                ("pg_backup streaming to S3",
+                 _bench.timed(lambda: rss.append(run_module(pg, s3, database, "s3://%s/bench/" % BUCKET, workdir)), 1)),
+            ]
+            seconds = dict(rows)
+            peaks[database] = max(rss)
+            _bench.print_table("pg_backup: %s (%.0f MiB on disk)" % (database, size / 1048576.0), rows,
+                               "pg_dump -Fc -Z1 > file (floor)")
+            print("  local vs floor: %.2fx (target <= 1.1x)" % (
+                seconds["pg_backup to a directory"] / seconds["pg_dump -Fc -Z1 > file (floor)"]))
+            print("  S3 stream vs two passes: %.2fx (target <= 0.7x)" % (
+                seconds["pg_backup streaming to S3"] / seconds["runbook: pg_dump to file, then upload"]))
+            print("  peak RSS of the module: %.1f MiB (target < 200 MiB)" % peaks[database])
+    small, large = (peaks[name] for name, _scale in DATABASES)
+    print("peak RSS, 1 GiB vs 100 MiB database: %.2fx (target within 0.8x-1.2x)" % (large / small))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: traffic_shift
+short_description: Shift a group's traffic to a weight on Istio or OpenShift Routes, all or nothing
+version_added: 0.1.0
+description:
+  - Sets the share of traffic (O(weight) percent) that every routing object of a group sends to
+    the new version - Istio VirtualService route weights between a stable and a canary subset, or an
+    OpenShift Route's C(spec.to) and C(alternateBackends) weights.
+  - Reads and validates every object first (it exists, it routes to both versions, Istio
+    DestinationRules define both subsets) and changes nothing when one is wrong.
+  - Each object is replaced with its resourceVersion as a precondition, so a concurrent change fails
+    the shift instead of being overwritten. When any object fails, or does not read back with the new
+    weight, every object already changed is put back and the task fails saying what was shifted,
+    restored and not restored.
+  - The weight before the shift and a change id are recorded in annotations, so O(previous) shifts
+    back without any memory of the run that made the change. A blue-green switch is a shift to 100;
+    a rollback is a shift back.
+author:
+  - runbook.ops maintainers (@runbook-ops)
+extends_documentation_fragment:
+  - kubernetes.core.k8s_auth_options
+attributes:
+  check_mode:
+    support: full
+    description: Validation runs for real; the replacements go to the API server as server-side dry runs.
+  diff_mode:
+    support: full
+    description: The weight of each object before and after.
+options:
+  backend:
+    description: What routes the traffic.
+    type: str
+    required: true
+    choices: [istio, openshift_route]
+  targets:
+    description:
+      - The routing objects of the group - VirtualService or Route names, or dicts with C(name) and,
+        for Routes, C(canary_service).
+    type: list
+    elements: raw
+    required: true
+  namespace:
+    description: Namespace of the objects.
+    type: str
+    required: true
+  weight:
+    description: Percent of traffic for the new version, 0 to 100. Required unless O(previous=true).
+    type: int
+  previous:
+    description: Shift back to the weight recorded by the last shift of these objects.
+    type: bool
+    default: false
+  stable_subset:
+    description: Istio subset of the current version.
+    type: str
+    default: stable
+  canary_subset:
+    description: Istio subset of the new version.
+    type: str
+    default: canary
+  canary_service:
+    description: Route backend Service of the new version, for targets that do not name their own.
+    type: str
+  change_id:
+    description: Identifier recorded with the change; a random one by default.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Send 10 % of the BI and chat traffic to the canary subsets
+  runbook.ops.traffic_shift:
+    backend: istio
+    namespace: judgify-prod
+    targets: [bi-service, chat-service]
+    weight: 10
+
+- name: Shift an OpenShift Route all the way (a blue-green switch)
+  runbook.ops.traffic_shift:
+    backend: openshift_route
+    namespace: judgify-prod
+    targets:
+      - name: api-gateway
+        canary_service: api-gateway-green
+    weight: 100
+
+- name: Back to where the last shift started
+  runbook.ops.traffic_shift:
+    backend: istio
+    namespace: judgify-prod
+    targets: [bi-service, chat-service]
+    previous: true
+'''
+
+RETURN = r'''
+weight:
+  description: The weight of the new version after the run.
+  returned: success
+  type: int
+before:
+  description: The weight each object had before the run.
+  returned: success
+  type: dict
+  sample: {bi-service: 0, chat-service: 0}
+shifted:
+  description: Objects changed by this run (in check mode, that would be).
+  returned: always
+  type: list
+  elements: str
+unchanged:
+  description: Objects already at the weight.
+  returned: success
+  type: list
+  elements: str
+restored:
+  description: Objects put back after a failure.
+  returned: failure
+  type: list
+  elements: str
+not_restored:
+  description: Objects that could not be put back, with the reason.
+  returned: failure
+  type: list
+  elements: str
+change_id:
+  description: The identifier recorded in the objects' annotations.
+  returned: success
+  type: str
+elapsed_ms:
+  description: Milliseconds spent validating, shifting, verifying and in total.
+  returned: always
+  type: dict
+'''
+
+import uuid
+
+from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
+from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift
+from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
+
+
+def argument_spec():
+    spec = dict(
+        backend=dict(type='str', required=True, choices=['istio', 'openshift_route']),
+        targets=dict(type='list', elements='raw', required=True),
+        namespace=dict(type='str', required=True),
+        weight=dict(type='int'),
+        previous=dict(type='bool', default=False),
+        stable_subset=dict(type='str', default='stable'),
+        canary_subset=dict(type='str', default='canary'),
+        canary_service=dict(type='str'),
+        change_id=dict(type='str'),
+    )
+    spec.update(AUTH_ARG_SPEC)
+    return spec
+
+
+def targets_of(params):
+    if not params["targets"]:
+        raise InputError("targets", params["targets"], "name at least one routing object")
+    targets = []
+    for target in params["targets"]:
+        target = {"name": target} if isinstance(target, str) else dict(target)
+        if not target.get("name"):
+            raise InputError("targets", target, "each target needs a name")
+        if params["backend"] == "openshift_route":
+            target.setdefault("canary_service", params["canary_service"])
+            if not target["canary_service"]:
+                raise InputError("targets", target, "give canary_service for each Route, or the canary_service option")
+        targets.append(target)
+    return targets
+
+
+def check_weight(params):
+    if params["previous"]:
+        if params["weight"] is not None:
+            raise InputError("weight", params["weight"], "give either weight or previous=true, not both")
+    elif params["weight"] is None or not 0 <= params["weight"] <= 100:
+        raise InputError("weight", params["weight"], "give a percentage from 0 to 100")
+
+
+def execute(module):
+    timer = PhaseTimer()
+    params = dict(module.params, change_id=module.params["change_id"] or uuid.uuid4().hex)
+    with timer.phase("validate"):
+        check_weight(params)
+        targets = targets_of(params)
+        try:
+            k8s_client = get_api_client(module=module)
+        except CoreException as exc:
+            raise RunbookError("Cannot connect to the Kubernetes API: %s" % exc)
+        router = KubernetesRouter(k8s_client, params["backend"], params["namespace"], params)
+    result = shift.run(router, targets, params, timer)
+    if module._diff:
+        after = dict((name, result["weight"]) for name in result["before"])
+        result["diff"] = {"before": result["before"], "after": after}
+    return dict(result, elapsed_ms=timer.as_dict())
+
+
+def main():
+    module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_pyyaml=False)
+    try:
+        result = execute(module)
+    except RunbookError as error:
+        fail_with(module, error, changed=False)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -32,6 +32,7 @@ attributes:
     description: Queries are read-only and run in check mode too.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to compare.
 options:
   url:
     description: Base URL of the Prometheus server (its HTTP API is under C(/api/v1)).
@@ -153,10 +154,10 @@ measurements:
   elements: dict
   contains:
     at: {description: UTC time of the query., type: str}
-    value: {description: The value (the highest series value), null without data., type: float}
+    value: {description: "The value (the highest series value); null without data.", type: float}
     values: {description: Value per series (label set)., type: dict}
-    verdict: {description: V(success), V(failure) or V(inconclusive)., type: str}
-    error: {description: Why Prometheus gave no answer, or null., type: str}
+    verdict: {description: "V(success), V(failure) or V(inconclusive).", type: str}
+    error: {description: "Why Prometheus gave no answer; null when it answered.", type: str}
 tally:
   description: Measurements per verdict.
   returned: always

@@ -12,8 +12,12 @@ from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
-except ImportError:  # reported by the module through missing_required_lib
-    DynamicApiError = NotFoundError = Exception
+except ImportError:  # kubernetes.core's client factory reports the missing library
+    class DynamicApiError(Exception):
+        pass
+
+    class NotFoundError(DynamicApiError):
+        pass
 
 KINDS = {
     "istio": ("networking.istio.io/v1", "VirtualService"),

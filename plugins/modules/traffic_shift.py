@@ -9,19 +9,21 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: traffic_shift
-short_description: Shift a group's traffic to a weight on Istio or OpenShift Routes, all or nothing
+short_description: Shift a group's traffic to a weight on Istio, OpenShift Routes or AWS ALB, all or nothing
 version_added: 0.1.0
 description:
   - Sets the share of traffic (O(weight) percent) that every routing object of a group sends to
-    the new version - Istio VirtualService route weights between a stable and a canary subset, or an
-    OpenShift Route's C(spec.to) and C(alternateBackends) weights.
+    the new version - Istio VirtualService route weights between a stable and a canary subset, an
+    OpenShift Route's C(spec.to) and C(alternateBackends) weights, or the weights of an AWS ALB
+    listener's forward action across two target groups.
   - Reads and validates every object first (it exists, it routes to both versions, Istio
     DestinationRules define both subsets) and changes nothing when one is wrong.
   - Each object is replaced with its resourceVersion as a precondition, so a concurrent change fails
     the shift instead of being overwritten. When any object fails, or does not read back with the new
     weight, every object already changed is put back and the task fails saying what was shifted,
     restored and not restored.
-  - The weight before the shift and a change id are recorded in annotations, so O(previous) shifts
+  - The weight before the shift and a change id are recorded in annotations (tags of an ALB
+    listener), so O(previous) shifts
     back without any memory of the run that made the change. A blue-green switch is a shift to 100;
     a rollback is a shift back.
 author:
@@ -31,7 +33,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Validation runs for real; the replacements go to the API server as server-side dry runs.
+    description:
+      - Validation runs for real; on Kubernetes the replacements go to the API server as server-side
+        dry runs. The ELBv2 API has no dry run, so for O(backend=alb) nothing is sent after the reads.
   diff_mode:
     support: full
     description: The weight of each object before and after.
@@ -40,18 +44,19 @@ options:
     description: What routes the traffic.
     type: str
     required: true
-    choices: [istio, openshift_route]
+    choices: [istio, openshift_route, alb]
   targets:
     description:
       - The routing objects of the group - VirtualService or Route names, or dicts with C(name) and,
         for Routes, C(canary_service).
+      - For O(backend=alb), dicts with C(name) (the listener ARN), C(stable_target_group) and
+        C(canary_target_group) (target group ARNs of its forward action).
     type: list
     elements: raw
     required: true
   namespace:
-    description: Namespace of the objects.
+    description: Namespace of the objects (Kubernetes backends).
     type: str
-    required: true
   weight:
     description: Percent of traffic for the new version, 0 to 100. Required unless O(previous=true).
     type: int
@@ -73,6 +78,21 @@ options:
   change_id:
     description: Identifier recorded with the change; a random one by default.
     type: str
+  region:
+    description: AWS region of the load balancer (O(backend=alb)); C(AWS_REGION) / C(AWS_DEFAULT_REGION) otherwise.
+    type: str
+  endpoint_url:
+    description: ELBv2 endpoint, for compatible APIs and tests.
+    type: str
+  aws_access_key:
+    description: AWS access key; boto3's usual sources (environment, profile, instance role) otherwise.
+    type: str
+  aws_secret_key:
+    description: AWS secret key.
+    type: str
+requirements:
+  - kubernetes (Kubernetes backends)
+  - boto3 (O(backend=alb))
 '''
 
 EXAMPLES = r'''
@@ -91,6 +111,16 @@ EXAMPLES = r'''
       - name: api-gateway
         canary_service: api-gateway-green
     weight: 100
+
+- name: "Runbook 3: route the ALB back to the old target group (the rollback is a shift to 0)"
+  runbook.ops.traffic_shift:
+    backend: alb
+    region: ap-northeast-2
+    targets:
+      - name: "{{ listener_arn }}"
+        stable_target_group: "{{ blue_target_group_arn }}"
+        canary_target_group: "{{ green_target_group_arn }}"
+    weight: 0
 
 - name: Back to where the last shift started
   runbook.ops.traffic_shift:
@@ -142,6 +172,8 @@ elapsed_ms:
 
 import uuid
 
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
@@ -150,20 +182,25 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions imp
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift
+from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import HAS_BOTO3, AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
 
 def argument_spec():
     spec = dict(
-        backend=dict(type='str', required=True, choices=['istio', 'openshift_route']),
+        backend=dict(type='str', required=True, choices=['istio', 'openshift_route', 'alb']),
         targets=dict(type='list', elements='raw', required=True),
-        namespace=dict(type='str', required=True),
+        namespace=dict(type='str'),
         weight=dict(type='int'),
         previous=dict(type='bool', default=False),
         stable_subset=dict(type='str', default='stable'),
         canary_subset=dict(type='str', default='canary'),
         canary_service=dict(type='str'),
         change_id=dict(type='str'),
+        region=dict(type='str'),
+        endpoint_url=dict(type='str'),
+        aws_access_key=dict(type='str', no_log=True),
+        aws_secret_key=dict(type='str', no_log=True),
     )
     spec.update(AUTH_ARG_SPEC)
     return spec
@@ -177,6 +214,10 @@ def targets_of(params):
         target = {"name": target} if isinstance(target, str) else dict(target)
         if not target.get("name"):
             raise InputError("targets", target, "each target needs a name")
+        if params["backend"] == "alb":
+            missing = [key for key in ("stable_target_group", "canary_target_group") if not target.get(key)]
+            if missing:
+                raise InputError("targets", target, "each ALB listener needs %s" % " and ".join(missing))
         if params["backend"] == "openshift_route":
             target.setdefault("canary_service", params["canary_service"])
             if not target["canary_service"]:
@@ -193,17 +234,27 @@ def check_weight(params):
         raise InputError("weight", params["weight"], "give a percentage from 0 to 100")
 
 
+def build_router(module, params):
+    if params["backend"] == "alb":
+        if not HAS_BOTO3:
+            module.fail_json(msg=missing_required_lib("boto3"))
+        return AlbRouter(params, dry_run=module.check_mode)
+    if not params["namespace"]:
+        raise InputError("namespace", None, "give the namespace of the %s objects" % params["backend"])
+    module.requires("kubernetes")
+    try:
+        return KubernetesRouter(get_api_client(module=module), params["backend"], params["namespace"], params)
+    except CoreException as exc:
+        raise RunbookError("Cannot connect to the Kubernetes API: %s" % exc)
+
+
 def execute(module):
     timer = PhaseTimer()
     params = dict(module.params, change_id=module.params["change_id"] or uuid.uuid4().hex)
     with timer.phase("validate"):
         check_weight(params)
         targets = targets_of(params)
-        try:
-            k8s_client = get_api_client(module=module)
-        except CoreException as exc:
-            raise RunbookError("Cannot connect to the Kubernetes API: %s" % exc)
-        router = KubernetesRouter(k8s_client, params["backend"], params["namespace"], params)
+        router = build_router(module, params)
     result = shift.run(router, targets, params, timer)
     if module._diff:
         after = dict((name, result["weight"]) for name in result["before"])
@@ -212,7 +263,8 @@ def execute(module):
 
 
 def main():
-    module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_pyyaml=False)
+    module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_k8s=False,
+                              check_pyyaml=False)
     try:
         result = execute(module)
     except RunbookError as error:

@@ -30,6 +30,7 @@ class KubernetesRouter:
 
     def __init__(self, k8s_client, backend, namespace, params):
         self.client = k8s_client
+        self.dry_run = k8s_client.dry_run
         self.backend = backend
         self.namespace = namespace
         self.params = params

@@ -28,7 +28,7 @@ def run(router, targets, params, timer):
     names = sorted(changes)
     with timer.phase("shift"):
         transaction.apply_all(names, lambda name: router.replace(changes[name]), lambda name: router.restore(objects[name]))
-    if not router.client.dry_run:
+    if not router.dry_run:
         with timer.phase("verify"):
             verify(router, by_name, names, weight, objects)
     return dict(result, changed=True)

@@ -31,8 +31,10 @@ def test_tarball_leaves_build_and_test_artefacts_out(installed):
         names = archive.getnames()
     assert "MANIFEST.json" in names and "galaxy.yml" not in names
     assert not [n for n in names if n.startswith((".build", ".git/", "tests/output", "benchmarks"))]
-    assert "roles/preflight/meta/argument_specs.yml" in names
-    assert "playbooks/deploy.yml" in names
+    shipped = [os.path.relpath(path, ROOT) for path in glob.glob(os.path.join(ROOT, "roles", "*", "meta", "*.yml"))
+               + glob.glob(os.path.join(ROOT, "playbooks", "*.yml"))]
+    assert "roles/preflight/meta/argument_specs.yml" in shipped
+    assert set(shipped) <= set(names)
 
 
 def test_ansible_doc_lists_the_content(installed):

@@ -9,13 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: traffic_shift
-short_description: Shift a group's traffic to a weight on Istio, OpenShift Routes or AWS ALB, all or nothing
+short_description: Shift a group's traffic to a weight on Istio, OpenShift Routes, AWS ALB or nginx, all or nothing
 version_added: 0.1.0
 description:
   - Sets the share of traffic (O(weight) percent) that every routing object of a group sends to
     the new version - Istio VirtualService route weights between a stable and a canary subset, an
     OpenShift Route's C(spec.to) and C(alternateBackends) weights, or the weights of an AWS ALB
-    listener's forward action across two target groups.
+    listener's forward action across two target groups, or nginx upstreams weighted between a stable
+    and a canary server.
   - Reads and validates every object first (it exists, it routes to both versions, Istio
     DestinationRules define both subsets) and changes nothing when one is wrong.
   - Each object is replaced with its resourceVersion as a precondition, so a concurrent change fails
@@ -44,13 +45,15 @@ options:
     description: What routes the traffic.
     type: str
     required: true
-    choices: [istio, openshift_route, alb]
+    choices: [istio, openshift_route, alb, nginx]
   targets:
     description:
       - The routing objects of the group - VirtualService or Route names, or dicts with C(name) and,
         for Routes, C(canary_service).
       - For O(backend=alb), dicts with C(name) (the listener ARN), C(stable_target_group) and
         C(canary_target_group) (target group ARNs of its forward action).
+      - For O(backend=nginx), dicts with C(name) (the upstream), C(stable) and C(canary)
+        (C(host:port) of each version's server).
     type: list
     elements: raw
     required: true
@@ -90,6 +93,23 @@ options:
   aws_secret_key:
     description: AWS secret key.
     type: str
+  upstream_file:
+    description:
+      - O(backend=nginx) - the file, included by nginx inside C(http {}), that holds the group's
+        weighted upstreams. The module owns it; it is replaced whole, so the group changes at once.
+    type: path
+  test_cmd:
+    description: O(backend=nginx) - command that validates nginx's configuration.
+    type: str
+    default: nginx -t
+  reload_cmd:
+    description: O(backend=nginx) - command that reloads nginx.
+    type: str
+    default: nginx -s reload
+  lock_timeout:
+    description: O(backend=nginx) - seconds to wait for another shift of the same file to finish.
+    type: float
+    default: 0
 requirements:
   - kubernetes (Kubernetes backends)
   - boto3 (O(backend=alb))
@@ -181,14 +201,14 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions imp
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import HAS_BOTO3, AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
 
 def argument_spec():
     spec = dict(
-        backend=dict(type='str', required=True, choices=['istio', 'openshift_route', 'alb']),
+        backend=dict(type='str', required=True, choices=['istio', 'openshift_route', 'alb', 'nginx']),
         targets=dict(type='list', elements='raw', required=True),
         namespace=dict(type='str'),
         weight=dict(type='int'),
@@ -201,6 +221,10 @@ def argument_spec():
         endpoint_url=dict(type='str'),
         aws_access_key=dict(type='str', no_log=True),
         aws_secret_key=dict(type='str', no_log=True),
+        upstream_file=dict(type='path'),
+        test_cmd=dict(type='str', default='nginx -t'),
+        reload_cmd=dict(type='str', default='nginx -s reload'),
+        lock_timeout=dict(type='float', default=0),
     )
     spec.update(AUTH_ARG_SPEC)
     return spec
@@ -214,10 +238,10 @@ def targets_of(params):
         target = {"name": target} if isinstance(target, str) else dict(target)
         if not target.get("name"):
             raise InputError("targets", target, "each target needs a name")
-        if params["backend"] == "alb":
-            missing = [key for key in ("stable_target_group", "canary_target_group") if not target.get(key)]
-            if missing:
-                raise InputError("targets", target, "each ALB listener needs %s" % " and ".join(missing))
+        required = {"alb": ("stable_target_group", "canary_target_group"), "nginx": ("stable", "canary")}
+        missing = [key for key in required.get(params["backend"], ()) if not target.get(key)]
+        if missing:
+            raise InputError("targets", target, "each %s target needs %s" % (params["backend"], " and ".join(missing)))
         if params["backend"] == "openshift_route":
             target.setdefault("canary_service", params["canary_service"])
             if not target["canary_service"]:
@@ -254,6 +278,14 @@ def execute(module):
     with timer.phase("validate"):
         check_weight(params)
         targets = targets_of(params)
+    if params["backend"] == "nginx":
+        if not params["upstream_file"]:
+            raise InputError("upstream_file", None, "give the file that holds the group's upstreams")
+        result = nginx_router.run(module._module, params, targets, timer)
+        if not module._diff:
+            result.pop("diff")
+        return dict(result, elapsed_ms=timer.as_dict())
+    with timer.phase("validate"):
         router = build_router(module, params)
     result = shift.run(router, targets, params, timer)
     if module._diff:

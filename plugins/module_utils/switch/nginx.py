@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Blue-green switch on nginx: the group's upstream file swapped in whole, tested, reloaded, verified.
+
+One file for the group makes the switch atomic: nginx loads either the old file or the new one.
+``nginx -t`` validates a whole configuration, not a fragment, and what it must catch (a bad
+address, an upstream a server block needs but the file lost) only shows in that whole; so the
+candidate is renamed over the live file just for ``test_cmd`` and renamed back at once when nginx
+rejects it or in check mode. The flock keeps other switches of the group out of that window, and
+a reload by anyone else during it is refused by nginx itself unless the candidate is valid.
+After the reload, every service's ``verify_url`` must answer with the target color; otherwise the
+previous file is put back and nginx reloaded again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import errno
+import fcntl
+import json
+import os
+import shlex
+import tempfile
+import time
+import uuid
+
+from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.urls import open_url
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx_upstream
+
+# Consecutive answers in the target color a service needs: right after a reload an old worker
+# may still take a request, so one answer alone does not prove the switch.
+CONFIRMATIONS = 3
+POLL_SECONDS = 0.2
+PROBE_TIMEOUT = 5
+RESTORE_VERIFY_SECONDS = 10
+
+
+def run(module, timer):
+    params = module.params
+    with timer.phase("validate"):
+        specs = nginx_upstream.service_specs(params["services"])
+        path = upstream_path(params.get("upstream_file"))
+        change_id = params.get("change_id") or uuid.uuid4().hex
+    with timer.phase("lock"):
+        lock = take_lock(path + ".lock", params.get("lock_timeout") or 0, change_id)
+    try:
+        return switch(module, timer, specs, path, change_id)
+    finally:
+        lock.close()
+
+
+def switch(module, timer, specs, path, change_id):
+    params = module.params
+    with timer.phase("validate"):
+        before = read(path)
+        plan = plan_switch(specs, before, params["color"], path)
+        after = nginx_upstream.render(specs, plan["color"], plan["record_previous"], change_id, utc_now())
+    result = outcome(plan, change_id, path)
+    if nginx_upstream.routing(before) == nginx_upstream.routing(after):
+        return unchanged(module, result, specs, before)
+    result.update(changed=True, **diff(module, before, after))
+    with timer.phase("validate"):
+        swap_and_test(module, path, before, after, result, keep=not module.check_mode)
+    if module.check_mode:
+        return result
+    with timer.phase("switch"):
+        reload_or_restore(module, path, before, result)
+    with timer.phase("verify"):
+        failures = verify(specs, plan["color"], params.get("verify_timeout", 60))
+    if failures:
+        restore_after_verify(module, path, before, result, failures)
+    return result
+
+
+def upstream_path(path):
+    if not path:
+        raise InputError("upstream_file", path, "set the path of the file holding the group's upstreams")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise InputError("upstream_file", path, "its directory must exist (nginx's conf.d, for example)")
+    return path
+
+
+def plan_switch(specs, before, requested, path):
+    """The target color, the group's color before, and each service's move, read from the live file."""
+    recorded = nginx_upstream.header(before)
+    addresses = nginx_upstream.servers(before)
+    colors = [nginx_upstream.color_of(spec, addresses.get(spec["upstream"])) for spec in specs]
+    group_before = nginx_upstream.group_color(colors) or recorded["color"]
+    target = requested if requested != "previous" else previous_color(recorded, before, path)
+    services = [dict(name=spec["name"], upstream=spec["upstream"], before=color, after=target,
+                     server_before=addresses.get(spec["upstream"]), server_after=spec[target],
+                     changed=addresses.get(spec["upstream"]) != spec[target])
+                for spec, color in zip(specs, colors)]
+    # A group already on the target keeps the previous color it recorded, so `previous` still goes back.
+    record_previous = group_before if group_before not in (None, target) else recorded["previous"]
+    return dict(color=target, previous_color=group_before, record_previous=record_previous, services=services,
+                mixed_before=len(set(color for color in colors if color)) > 1)
+
+
+def previous_color(recorded, before, path):
+    if recorded["previous"] in nginx_upstream.COLORS:
+        return recorded["previous"]
+    why = "the file does not exist yet" if before is None else "it records no previous color"
+    raise RunbookError("Cannot switch to the previous color: %s has no switch to go back to (%s); "
+                       "give color blue or green" % (path, why))
+
+
+def outcome(plan, change_id, path):
+    names = lambda moved: [service["name"] for service in plan["services"] if service["changed"] == moved]
+    return dict(changed=False, color=plan["color"], previous_color=plan["previous_color"], change_id=change_id,
+                switched=names(True), unchanged=names(False), restored=[], mixed_before=plan["mixed_before"],
+                services=plan["services"], upstream_file=path)
+
+
+def unchanged(module, result, specs, before):
+    """Nothing to switch; the file is not touched, but a verify_url answering otherwise is reported."""
+    disagree = dict((spec["name"], answer) for spec, answer in
+                    ((spec, probe(spec["verify_url"])) for spec in specs) if answer[0] != result["color"])
+    for name, (color, detail) in sorted(disagree.items()):
+        module.warn("%s routes %s to %s, but its verify_url answered %s" % (
+            result["upstream_file"], name, result["color"], color or detail))
+    result.update(switched=[], unchanged=[spec["name"] for spec in specs], verify_disagrees=sorted(disagree),
+                  **diff(module, before, before))
+    return result
+
+
+def diff(module, before, after):
+    return {"diff": {"before": before or "", "after": after or ""}} if module._diff else {}
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise RunbookError("Cannot read %s: %s" % (path, exc))
+
+
+def write_atomically(path, text):
+    handle, temporary = tempfile.mkstemp(prefix=".runbook-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+    with os.fdopen(handle, "w") as stream:
+        stream.write(text)
+    os.chmod(temporary, 0o644)
+    os.rename(temporary, path)
+
+
+def put_back(path, before):
+    if before is None:
+        if os.path.exists(path):
+            os.unlink(path)
+    else:
+        write_atomically(path, before)
+
+
+def command(module, cmd):
+    rc, out, err = module.run_command(shlex.split(cmd))
+    return rc, (err or out or "").strip()
+
+
+def swap_and_test(module, path, before, after, result, keep):
+    write_atomically(path, after)
+    rc, message = command(module, module.params.get("test_cmd") or "nginx -t")
+    if rc != 0 or not keep:
+        put_back(path, before)
+    if rc != 0:
+        raise RunbookError("nginx rejected the new upstream file, so nothing changed (%s is as before): %s"
+                           % (path, message), test_rc=rc, **details(result, changed=False, switched=[]))
+
+
+def reload_or_restore(module, path, before, result):
+    rc, message = command(module, module.params.get("reload_cmd") or "nginx -s reload")
+    if rc != 0:
+        restore(module, path, before, result, "nginx did not reload (%s)" % message)
+
+
+def restore_after_verify(module, path, before, result, failures):
+    why = "; ".join("%s answered %s" % (name, detail) for name, detail in sorted(failures.items()))
+    restore(module, path, before, result, "verification of color %s failed: %s" % (result["color"], why),
+            failed=sorted(failures))
+
+
+def restore(module, path, before, result, why, failed=None):
+    """Put the previous file back, reload, and raise a RunbookError saying what was restored."""
+    moved = result["switched"]
+    put_back(path, before)
+    rc, message = command(module, module.params.get("reload_cmd") or "nginx -s reload")
+    if rc == 0:
+        result.update(changed=False, switched=[], restored=moved, not_restored=[])
+        done = "restored the previous upstream file %s and reloaded nginx; restored: %s%s" % (
+            path, ", ".join(moved), answering_again(module, result))
+    else:
+        result.update(changed=True, switched=[], restored=[], not_restored=moved)
+        done = ("put the previous upstream file %s back, but nginx did not reload (%s); not restored in the "
+                "running nginx: %s" % (path, message, ", ".join(moved)))
+    raise RunbookError("%s; %s" % (why, done), verify_failed=failed or [], **details(result))
+
+
+def answering_again(module, result):
+    """Wait, briefly, until the restored services answer in their previous color, and say which do not."""
+    specs = dict((spec["name"], spec) for spec in nginx_upstream.service_specs(module.params["services"]))
+    colors = dict((service["name"], service["before"]) for service in result["services"] if service["before"])
+    timeout = min(module.params.get("verify_timeout", 60), RESTORE_VERIFY_SECONDS)
+    silent = {}
+    for color in set(colors.values()):
+        silent.update(verify([specs[name] for name in colors if colors[name] == color], color, timeout))
+    if not silent:
+        return ""
+    return " (not yet answering in their previous color: %s)" % ", ".join(
+        "%s answered %s" % (name, answer) for name, answer in sorted(silent.items()))
+
+
+def details(result, **overrides):
+    """The result as failure details: what was switched, restored and not restored."""
+    failed = dict(restored=[], not_restored=[])
+    failed.update((key, value) for key, value in result.items() if key != "diff")
+    failed.update(overrides)
+    return failed
+
+
+def verify(specs, color, timeout):
+    """Poll every verify_url until it answers color CONFIRMATIONS times in a row; failures by name."""
+    deadline = time.monotonic() + (timeout or 0)
+    streak = dict((spec["name"], 0) for spec in specs)
+    last = {}
+    while True:
+        for spec in specs:
+            if streak[spec["name"]] < CONFIRMATIONS:
+                answered, detail = probe(spec["verify_url"])
+                streak[spec["name"]] = streak[spec["name"]] + 1 if answered == color else 0
+                last[spec["name"]] = answered or detail
+        pending = [name for name, count in streak.items() if count < CONFIRMATIONS]
+        if not pending:
+            return {}
+        if time.monotonic() >= deadline:
+            return dict((name, last[name]) for name in pending)
+        if any(streak[name] == 0 for name in pending):
+            time.sleep(POLL_SECONDS)
+
+
+def probe(url):
+    """(color, detail): the color from the X-Color header, else the JSON body's color; None on failure."""
+    try:
+        response = open_url(url, timeout=PROBE_TIMEOUT, use_proxy=False, follow_redirects="safe",
+                            headers={"Cache-Control": "no-cache"})
+        header, body = response.headers.get("X-Color"), response.read(65536)
+    except HTTPError as exc:
+        return None, "HTTP %d" % exc.code
+    except (URLError, OSError, ValueError) as exc:
+        return None, "no answer (%s)" % getattr(exc, "reason", exc)
+    if header:
+        return header, header
+    try:
+        color = json.loads(body).get("color")
+    except (ValueError, AttributeError):
+        color = None
+    return (color, color) if color else (None, "no X-Color header and no JSON color")
+
+
+def take_lock(path, timeout, change_id):
+    """An exclusive flock on path; the holder's pid and change id are written into it for the next one."""
+    handle = open(path, "a+")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except (IOError, OSError):
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown holder"
+                handle.close()
+                raise RunbookError("Another switch of this group holds the lock %s (%s); waited %ss, raise "
+                                   "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
+                                   lock_holder=holder)
+            time.sleep(POLL_SECONDS)
+    handle.seek(0)
+    handle.truncate()
+    handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))
+    handle.flush()
+    return handle

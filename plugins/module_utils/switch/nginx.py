@@ -229,21 +229,27 @@ def details(result, **overrides):
 
 
 def verify(specs, color, timeout):
-    """Poll every verify_url until it answers color CONFIRMATIONS times in a row; failures by name."""
+    """Poll every verify_url until it answers color CONFIRMATIONS times in a row; failures by name.
+
+    After the deadline a service still answering wrong fails, while one in the middle of its
+    confirmations gets to finish them.
+    """
     deadline = time.monotonic() + (timeout or 0)
     streak = dict((spec["name"], 0) for spec in specs)
-    last = {}
+    last, failures = {}, {}
     while True:
         for spec in specs:
-            if streak[spec["name"]] < CONFIRMATIONS:
+            name = spec["name"]
+            if streak[name] < CONFIRMATIONS and name not in failures:
                 answered, detail = probe(spec["verify_url"])
-                streak[spec["name"]] = streak[spec["name"]] + 1 if answered == color else 0
-                last[spec["name"]] = answered or detail
-        pending = [name for name, count in streak.items() if count < CONFIRMATIONS]
-        if not pending:
-            return {}
+                streak[name] = streak[name] + 1 if answered == color else 0
+                last[name] = answered or detail
+        pending = [name for name, count in streak.items() if count < CONFIRMATIONS and name not in failures]
         if time.monotonic() >= deadline:
-            return dict((name, last[name]) for name in pending)
+            failures.update((name, last[name]) for name in pending if streak[name] == 0)
+            pending = [name for name in pending if name not in failures]
+        if not pending:
+            return failures
         if any(streak[name] == 0 for name in pending):
             time.sleep(POLL_SECONDS)
 

@@ -5,10 +5,13 @@
 
 One file for the group makes the switch atomic: nginx loads either the old file or the new one.
 ``nginx -t`` validates a whole configuration, not a fragment, and what it must catch (a bad
-address, an upstream a server block needs but the file lost) only shows in that whole; so the
-candidate is renamed over the live file just for ``test_cmd`` and renamed back at once when nginx
-rejects it or in check mode. The flock keeps other switches of the group out of that window, and
-a reload by anyone else during it is refused by nginx itself unless the candidate is valid.
+address, an upstream a server block needs but the file lost) only shows in that whole. When
+``test_cmd`` names the main configuration with ``-c`` and that file includes the upstream file's
+directory by absolute path, nginx tests a copy of the main configuration including a copy of that
+directory with the candidate in it, and the live file is written only after the test passed.
+Otherwise the candidate is renamed over the live file just for the test and renamed back at once
+when nginx rejects it or in check mode; the flock keeps other switches of the group out of that
+window, and a reload by anyone else during it is refused by nginx itself unless the candidate is valid.
 After the reload, every service's ``verify_url`` must answer with the target color; otherwise the
 previous file is put back and nginx reloaded again.
 """
@@ -23,6 +26,7 @@ import fcntl
 import json
 import os
 import shlex
+import shutil
 import tempfile
 import time
 import uuid
@@ -65,7 +69,7 @@ def switch(module, timer, specs, path, change_id):
         return unchanged(module, result, specs, before)
     result.update(changed=True, **diff(module, before, after))
     with timer.phase("validate"):
-        swap_and_test(module, path, before, after, result, keep=not module.check_mode)
+        test_and_write(module, path, before, after, result)
     if module.check_mode:
         return result
     with timer.phase("switch"):
@@ -163,23 +167,80 @@ def put_back(path, before):
         write_atomically(path, before)
 
 
-def command(module, cmd):
-    rc, out, err = module.run_command(shlex.split(cmd))
+def command(module, argv):
+    rc, out, err = module.run_command(argv)
     return rc, (err or out or "").strip()
 
 
-def swap_and_test(module, path, before, after, result, keep):
-    write_atomically(path, after)
-    rc, message = command(module, module.params.get("test_cmd") or "nginx -t")
-    if rc != 0 or not keep:
-        put_back(path, before)
+def reload_argv(module):
+    return shlex.split(module.params.get("reload_cmd") or "nginx -s reload")
+
+
+def test_and_write(module, path, before, after, result):
+    """Have test_cmd validate after as part of the whole configuration; write it unless in check mode."""
+    argv = shlex.split(module.params.get("test_cmd") or "nginx -t")
+    shadow = shadow_plan(argv, path)
+    if shadow:
+        rc, message = test_in_shadow(module, argv, shadow, path, after)
+        if rc == 0 and not module.check_mode:
+            write_atomically(path, after)
+    else:
+        rc, message = test_in_place(module, argv, path, before, after)
     if rc != 0:
         raise RunbookError("nginx rejected the new upstream file, so nothing changed (%s is as before): %s"
                            % (path, message), test_rc=rc, **details(result, changed=False, switched=[]))
 
 
+def shadow_plan(argv, path):
+    """(position of -c, main config, upstream dir) when a copy of the configuration can be tested, else None.
+
+    That needs test_cmd to name the main configuration with -c, and that file to include the
+    upstream file's directory by its absolute path, so the copy can include a copy of the directory.
+    """
+    main = nginx_upstream.main_config(argv)
+    conf_dir = os.path.dirname(os.path.abspath(path))
+    if not main or (os.path.dirname(main[1]) + "/").startswith(conf_dir + "/"):
+        return None
+    text = read(main[1]) or ""
+    if nginx_upstream.relocate(text, conf_dir, "\0") == text:
+        return None
+    return main[0], main[1], conf_dir
+
+
+def test_in_shadow(module, argv, shadow, path, after):
+    """Test a copy of the main configuration that includes a copy of the upstream dir holding after.
+
+    The copy sits next to the main configuration, so its relative includes resolve as the live
+    ones do; the live files are never touched.
+    """
+    position, main, conf_dir = shadow
+    copy_dir = tempfile.mkdtemp(prefix=".runbook-test-", dir=os.path.dirname(main))
+    copy_main = copy_dir + ".conf"
+    try:
+        shutil.copytree(conf_dir, copy_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".runbook-*", "*.lock"))
+        with open(os.path.join(copy_dir, os.path.basename(path)), "w") as stream:
+            stream.write(after)
+        with open(copy_main, "w") as stream:
+            stream.write(nginx_upstream.relocate(read(main), conf_dir, copy_dir))
+        rc, message = command(module, argv[:position] + [copy_main] + argv[position + 1:])
+        return rc, message.replace(copy_main, main).replace(copy_dir, conf_dir)
+    finally:
+        shutil.rmtree(copy_dir, ignore_errors=True)
+        if os.path.exists(copy_main):
+            os.unlink(copy_main)
+
+
+def test_in_place(module, argv, path, before, after):
+    """Without a main configuration to copy, the candidate stands in the live path just for the test."""
+    write_atomically(path, after)
+    rc, message = command(module, argv)
+    if rc != 0 or module.check_mode:
+        put_back(path, before)
+    return rc, message
+
+
 def reload_or_restore(module, path, before, result):
-    rc, message = command(module, module.params.get("reload_cmd") or "nginx -s reload")
+    rc, message = command(module, reload_argv(module))
     if rc != 0:
         restore(module, path, before, result, "nginx did not reload (%s)" % message)
 
@@ -194,7 +255,7 @@ def restore(module, path, before, result, why, failed=None):
     """Put the previous file back, reload, and raise a RunbookError saying what was restored."""
     moved = result["switched"]
     put_back(path, before)
-    rc, message = command(module, module.params.get("reload_cmd") or "nginx -s reload")
+    rc, message = command(module, reload_argv(module))
     if rc == 0:
         result.update(changed=False, switched=[], restored=moved, not_restored=[])
         done = "restored the previous upstream file %s and reloaded nginx; restored: %s%s" % (

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
@@ -103,3 +104,34 @@ def group_color(colors):
 def routing(text):
     """The file without its comments: two files with the same routing differ only in their header."""
     return [line for line in (text or "").splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def main_config(argv):
+    """(position, absolute path) of the ``-c`` main configuration in a test command, or None."""
+    prefix, position = None, None
+    for index, arg in enumerate(argv[:-1]):
+        if arg == "-p":
+            prefix = argv[index + 1]
+        elif arg == "-c":
+            position = index + 1
+    if position is None:
+        return None
+    path = argv[position]
+    if not os.path.isabs(path):
+        if not prefix:
+            return None
+        path = os.path.join(prefix, path)
+    return position, os.path.abspath(path)
+
+
+def relocate(text, old_dir, new_dir):
+    """text with every path under old_dir moved to new_dir (whole path components only)."""
+    return dir_pattern(old_dir).sub(lambda match: new_dir, text)
+
+
+def mentions(text, directory):
+    return bool(dir_pattern(directory).search(text))
+
+
+def dir_pattern(directory):
+    return re.compile(re.escape(directory.rstrip("/")) + r"(?=[/;\s\"']|$)", re.MULTILINE)

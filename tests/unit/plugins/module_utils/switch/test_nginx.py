@@ -200,3 +200,41 @@ def test_verify_needs_consecutive_answers(monkeypatch, answers_in_order, failure
                         else (replies[0], replies[0] or "refused"))
     timeout = 0.2 if failures else 5
     assert nginx.verify([dict(A, upstream="a")], "blue", timeout) == failures
+
+
+class ShadowModule(FakeModule):
+    """test_cmd names a main configuration with -c; the test sees what that configuration includes."""
+
+    def run_command(self, argv):
+        if argv[0] != "nginx":
+            return FakeModule.run_command(self, argv)
+        main = argv[argv.index("-c") + 1]
+        self.commands.append("test")
+        with open(main) as handle:
+            include_dir = handle.read().split("include ")[1].split("/*.conf")[0]
+        self.tested = dict((name, read(os.path.join(include_dir, name))) for name in os.listdir(include_dir))
+        self.tested_main = main
+        return self.test_rc, "", "bad upstream in %s" % include_dir if self.test_rc else ""
+
+
+@pytest.mark.parametrize("check_mode, test_rc", [(True, 0), (False, 0), (False, 1)])
+def test_a_copy_of_the_configuration_is_tested_and_the_live_file_only_written_after(
+        monkeypatch, tmp_path, check_mode, test_rc):
+    conf_dir = tmp_path / "conf.d"
+    conf_dir.mkdir()
+    (conf_dir / "site.conf").write_text("server {}\n")
+    main = tmp_path / "nginx.conf"
+    main.write_text("http { include %s/*.conf; }\n" % conf_dir)
+    path = str(conf_dir / "up.conf")
+    before = live(path, "blue")
+    answers(monkeypatch, {"http://lb/a": "green", "http://lb/b": "green"})
+    module = ShadowModule(params(path, "green", test_cmd="nginx -c %s -t" % main), check_mode=check_mode,
+                          test_rc=test_rc)
+    try:
+        nginx.run(module, PhaseTimer())
+    except RunbookError as error:
+        assert "bad upstream in %s" % conf_dir in error.msg
+    assert module.tested_main != str(main) and module.tested["site.conf"] == "server {}\n"
+    assert nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
+    assert sorted(os.listdir(str(tmp_path))) == ["conf.d", "nginx.conf"]
+    assert (read(path) == before) == (check_mode or test_rc != 0)

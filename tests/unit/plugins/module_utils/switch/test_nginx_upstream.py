@@ -89,3 +89,26 @@ def test_routing_ignores_comments_and_blank_lines():
     again = nginx_upstream.render(specs, "blue", "green", "c2", "t2") + "\n"
     assert nginx_upstream.routing(first) == nginx_upstream.routing(again)
     assert nginx_upstream.routing(first) != nginx_upstream.routing(nginx_upstream.render(specs, "green", None, "c", "t"))
+
+
+@pytest.mark.parametrize("argv, found", [
+    (["nginx", "-t"], None),
+    (["nginx", "-c", "/etc/nginx/nginx.conf", "-t"], (2, "/etc/nginx/nginx.conf")),
+    (["nginx", "-p", "/srv/ngx", "-c", "conf/nginx.conf", "-t", "-q"], (4, "/srv/ngx/conf/nginx.conf")),
+    (["nginx", "-c", "nginx.conf", "-t"], None),
+    (["nginx", "-t", "-c"], None),
+])
+def test_main_config(argv, found):
+    assert nginx_upstream.main_config(argv) == found
+
+
+@pytest.mark.parametrize("text, moved", [
+    ("include /etc/nginx/conf.d/*.conf;", "include /tmp/x/*.conf;"),
+    ("include /etc/nginx/conf.d;", "include /tmp/x;"),
+    ('include "/etc/nginx/conf.d/a.conf";', 'include "/tmp/x/a.conf";'),
+    ("include /etc/nginx/conf.d2/*.conf;", "include /etc/nginx/conf.d2/*.conf;"),
+    ("include mime.types;", "include mime.types;"),
+])
+def test_relocate_moves_whole_directories_only(text, moved):
+    assert nginx_upstream.relocate(text, "/etc/nginx/conf.d", "/tmp/x") == moved
+    assert nginx_upstream.mentions(text, "/etc/nginx/conf.d") == (text != moved)

@@ -115,9 +115,10 @@ def previous_color(recorded, before, path):
 
 
 def outcome(plan, change_id, path):
-    names = lambda moved: [service["name"] for service in plan["services"] if service["changed"] == moved]
+    moved = [service["name"] for service in plan["services"] if service["changed"]]
+    staying = [service["name"] for service in plan["services"] if not service["changed"]]
     return dict(changed=False, color=plan["color"], previous_color=plan["previous_color"], change_id=change_id,
-                switched=names(True), unchanged=names(False), restored=[], mixed_before=plan["mixed_before"],
+                switched=moved, unchanged=staying, restored=[], mixed_before=plan["mixed_before"],
                 services=plan["services"], upstream_file=path)
 
 

@@ -84,8 +84,8 @@ def test_switch_records_the_previous_color(monkeypatch, upstream_file, check_mod
     module = FakeModule(params(upstream_file, "green"), check_mode=check_mode)
     result = nginx.run(module, PhaseTimer())
     assert (result["changed"], result["color"], result["previous_color"]) == (True, "green", "blue")
-    assert [(s["name"], s["before"], s["after"]) for s in result["services"]] == [("a", "blue", "green"),
-                                                                                ("b", "blue", "green")]
+    moves = [(service["name"], service["before"], service["after"]) for service in result["services"]]
+    assert moves == [("a", "blue", "green"), ("b", "blue", "green")]
     if check_mode:
         assert read(upstream_file) == before and module.commands == ["test"]
     else:

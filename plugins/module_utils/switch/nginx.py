@@ -127,8 +127,9 @@ def unchanged(module, result, specs, before):
     disagree = dict((spec["name"], answer) for spec, answer in
                     ((spec, probe(spec["verify_url"])) for spec in specs) if answer[0] != result["color"])
     for name, (color, detail) in sorted(disagree.items()):
-        module.warn("%s routes %s to %s, but its verify_url answered %s" % (
-            result["upstream_file"], name, result["color"], color or detail))
+        module.warn("%s routes %s to %s, but its verify_url answered %s; nginx may not have loaded the file "
+                    "(run reload_cmd) or the %s instance answers wrong" % (
+                        result["upstream_file"], name, result["color"], color or detail, result["color"]))
     result.update(switched=[], unchanged=[spec["name"] for spec in specs], verify_disagrees=sorted(disagree),
                   **diff(module, before, before))
     return result
@@ -181,12 +182,13 @@ def test_and_write(module, path, before, after, result):
     """Have test_cmd validate after as part of the whole configuration; write it unless in check mode."""
     argv = shlex.split(module.params.get("test_cmd") or "nginx -t")
     shadow = shadow_plan(argv, path)
-    if shadow:
-        rc, message = test_in_shadow(module, argv, shadow, path, after)
+    tested = test_in_shadow(module, argv, shadow, path, after) if shadow else None
+    if tested is None:
+        rc, message = test_in_place(module, argv, path, before, after)
+    else:
+        rc, message = tested
         if rc == 0 and not module.check_mode:
             write_atomically(path, after)
-    else:
-        rc, message = test_in_place(module, argv, path, before, after)
     if rc != 0:
         raise RunbookError("nginx rejected the new upstream file, so nothing changed (%s is as before): %s"
                            % (path, message), test_rc=rc, **details(result, changed=False, switched=[]))
@@ -215,7 +217,10 @@ def test_in_shadow(module, argv, shadow, path, after):
     ones do; the live files are never touched.
     """
     position, main, conf_dir = shadow
-    copy_dir = tempfile.mkdtemp(prefix=".runbook-test-", dir=os.path.dirname(main))
+    try:
+        copy_dir = tempfile.mkdtemp(prefix=".runbook-test-", dir=os.path.dirname(main))
+    except OSError:
+        return None  # the main configuration's directory is not writable: test in place
     copy_main = copy_dir + ".conf"
     try:
         shutil.copytree(conf_dir, copy_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".runbook-*", "*.lock"))

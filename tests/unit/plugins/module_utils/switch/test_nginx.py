@@ -238,3 +238,21 @@ def test_a_copy_of_the_configuration_is_tested_and_the_live_file_only_written_af
     assert nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
     assert sorted(os.listdir(str(tmp_path))) == ["conf.d", "nginx.conf"]
     assert (read(path) == before) == (check_mode or test_rc != 0)
+
+
+def test_without_room_for_a_copy_the_candidate_is_tested_in_place(monkeypatch, tmp_path):
+    conf_dir = tmp_path / "conf.d"
+    conf_dir.mkdir()
+    main = tmp_path / "nginx.conf"
+    main.write_text("http { include %s/*.conf; }\n" % conf_dir)
+    path = str(conf_dir / "up.conf")
+    before = live(path, "blue")
+
+    def unwritable(**kwargs):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(nginx.tempfile, "mkdtemp", unwritable)
+    module = ShadowModule(params(path, "green", test_cmd="nginx -c %s -t" % main), check_mode=True)
+    nginx.run(module, PhaseTimer())
+    assert module.tested_main == str(main) and nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
+    assert read(path) == before

@@ -39,7 +39,8 @@ from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx_up
 # Consecutive answers in the target color a service needs: right after a reload an old worker
 # may still take a request, so one answer alone does not prove the switch.
 CONFIRMATIONS = 3
-POLL_SECONDS = 0.2
+VERIFY_POLL_SECONDS = 0.05
+LOCK_POLL_SECONDS = 0.2
 PROBE_TIMEOUT = 5
 RESTORE_VERIFY_SECONDS = 10
 
@@ -318,7 +319,7 @@ def verify(specs, color, timeout):
         if not pending:
             return failures
         if any(streak[name] == 0 for name in pending):
-            time.sleep(POLL_SECONDS)
+            time.sleep(VERIFY_POLL_SECONDS)
 
 
 def probe(url):
@@ -356,7 +357,7 @@ def take_lock(path, timeout, change_id):
                 raise RunbookError("Another switch of this group holds the lock %s (%s); waited %ss, raise "
                                    "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
                                    lock_holder=holder)
-            time.sleep(POLL_SECONDS)
+            time.sleep(LOCK_POLL_SECONDS)
     handle.seek(0)
     handle.truncate()
     handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))

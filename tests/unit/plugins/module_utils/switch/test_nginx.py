@@ -195,7 +195,7 @@ def test_bad_upstream_file(path, fix):
 ])
 def test_verify_needs_consecutive_answers(monkeypatch, answers_in_order, failures):
     replies = list(answers_in_order)
-    monkeypatch.setattr(nginx, "POLL_SECONDS", 0)
+    monkeypatch.setattr(nginx, "VERIFY_POLL_SECONDS", 0)
     monkeypatch.setattr(nginx, "probe", lambda url: (replies[0], replies.pop(0) or "refused") if len(replies) > 1
                         else (replies[0], replies[0] or "refused"))
     timeout = 0.2 if failures else 5

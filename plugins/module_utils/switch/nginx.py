@@ -66,6 +66,9 @@ def switch(module, timer, specs, path, change_id):
         plan = plan_switch(specs, before, params["color"], path)
         after = nginx_upstream.render(specs, plan["color"], plan["record_previous"], change_id, utc_now())
     result = outcome(plan, change_id, path)
+    if plan["mixed_before"]:
+        module.warn("The group was on mixed colors (%s); switching every service to %s" % (", ".join(
+            "%s=%s" % (service["name"], service["before"] or "unknown") for service in plan["services"]), plan["color"]))
     if nginx_upstream.routing(before) == nginx_upstream.routing(after):
         return unchanged(module, result, specs, before)
     result.update(changed=True, **diff(module, before, after))

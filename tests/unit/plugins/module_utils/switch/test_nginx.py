@@ -130,8 +130,10 @@ def test_mixed_group_is_reported_and_converged(monkeypatch, upstream_file):
     with open(upstream_file, "a") as handle:
         handle.write("upstream b {\n    server 10.0.1.2:80;\n}\n")
     answers(monkeypatch, {"http://lb/a": "green", "http://lb/b": "green"})
-    result = nginx.run(FakeModule(params(upstream_file, "green")), PhaseTimer())
+    module = FakeModule(params(upstream_file, "green"))
+    result = nginx.run(module, PhaseTimer())
     assert result["mixed_before"] and result["switched"] == ["a"] and result["unchanged"] == ["b"]
+    assert module.warnings == ["The group was on mixed colors (a=blue, b=green); switching every service to green"]
 
 
 def test_rejected_candidate_leaves_the_file(upstream_file):

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # S3 storage of backups (used when the destination is s3://bucket/prefix/).
+    DOCUMENTATION = r'''
+options:
+  endpoint_url:
+    description:
+      - URL of an S3-compatible store (MinIO, Ceph, ...). Defaults to AWS, or C(AWS_ENDPOINT_URL).
+    type: str
+  region:
+    description:
+      - AWS region. Defaults to C(AWS_REGION) / C(AWS_DEFAULT_REGION) or the AWS configuration.
+    type: str
+  aws_access_key:
+    description:
+      - Access key. Defaults to the standard AWS chain (C(AWS_ACCESS_KEY_ID), profiles, instance roles).
+    type: str
+  aws_secret_key:
+    description:
+      - Secret key of O(aws_access_key). Never logged.
+    type: str
+  sse:
+    description:
+      - Server-side encryption of written objects, V(AES256) (SSE-S3) or V(aws:kms) (SSE-KMS).
+    type: str
+    choices: [AES256, aws:kms]
+  sse_kms_key_id:
+    description:
+      - KMS key id, ARN or alias for O(sse=aws:kms).
+    type: str
+  storage_class:
+    description:
+      - Storage class of written objects, for example C(STANDARD_IA).
+    type: str
+  s3_checksum_compat:
+    description:
+      - Send request checksums only when an operation requires them (botocore
+        C(request_checksum_calculation=when_required)), for S3-compatible stores that reject the newer
+        default CRC checksums.
+    type: bool
+    default: false
+  part_size:
+    description:
+      - Smallest multipart part size in bytes (default 8 MiB); larger dumps get larger parts, so that the
+        database size fits in 9,000 parts. S3 requires at least 5 MiB; smaller values are for test stores.
+    type: int
+requirements:
+  - boto3 (for s3:// destinations)
+'''

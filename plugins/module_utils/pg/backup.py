@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""pg_backup: validate, prepare, stream pg_dump to the destination, verify, write the manifest, apply retention."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from datetime import datetime, timezone
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.pg import (
+    catalog, client, connection, dump, keys, load, manifest as manifests, retention, verify)
+from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import open_destination
+
+VERIFY_METHODS = ("none", "archive", "restore")
+
+
+def validate(params):
+    """Raises InputError for option values the run cannot use, before anything is touched."""
+    checks = (
+        ("keep_days", params.get("keep_days") is None or params["keep_days"] >= 0, "use 0 or more days"),
+        ("keep_last", params.get("keep_last") is None or params["keep_last"] >= 1,
+         "keep at least 1 backup (the newest verified one is always kept)"),
+        ("jobs", params["jobs"] >= 1, "use 1 or more"),
+        ("jobs", params["jobs"] == 1 or params["format"] == "directory",
+         "parallel dumps need format=directory; use jobs=1 for custom and plain"),
+        ("incomplete_grace_hours", params["incomplete_grace_hours"] >= 0, "use 0 or more hours"),
+        ("part_size", params.get("part_size") is None or params["part_size"] >= 5 * 1024,
+         "use at least 5 KiB (S3 itself requires 5 MiB parts)"),
+        ("database", bool(params["database"]), "name the database to back up"),
+        ("retention_only", not params["retention_only"] or params.get("keep_days") is not None
+         or params.get("keep_last") is not None, "set keep_days and/or keep_last for a retention-only run"),
+    )
+    for option, valid, fix in checks:
+        if not valid:
+            raise InputError(option, params.get(option), fix)
+
+
+class Backup:
+    """One pg_backup run; ``plan()`` checks everything read-only, ``apply()`` writes."""
+
+    def __init__(self, params, timer):
+        validate(params)
+        self.params = params
+        self.timer = timer
+        self.database = params["database"]
+        self.conn = connection.Connection(params)
+        self.storage = open_destination(params["destination"], params)
+        self.now = datetime.now(timezone.utc)
+
+    def plan(self):
+        with self.timer.phase("connect"):
+            self._check_client_and_server()
+        with self.timer.phase("destination"):
+            self.storage.check(writable=True)
+            self.complete, self.leftovers = catalog.scan(self.storage, self.database)
+        self.key = None
+        if not self.params["retention_only"]:
+            compressed = dump.is_compressed(self.compression_arg)
+            self.key = keys.artifact_key("", self.database, self.now,
+                                         keys.extension(self.params["format"], compressed))
+        return self._retention_plan()
+
+    def _check_client_and_server(self):
+        bin_dir = self.params.get("bin_dir")
+        self.pg_dump = client.locate("pg_dump", bin_dir)
+        self.client_major, self.client_version = client.version(self.pg_dump)
+        self.compression_arg, self.compression = dump.parse_compression(self.params.get("compression"),
+                                                                        self.client_major)
+        db = self.conn.connect(self.database)
+        try:
+            self.server_major, self.server_version = connection.server_version(db)
+            client.require_not_older(self.pg_dump, self.client_major, self.server_major)
+            unreadable = connection.unreadable_tables(db)
+            if unreadable:
+                raise RunbookError("User %s cannot read %d table(s) of %s, so pg_dump would fail: %s"
+                                   % (self.conn.params.get("user", "(libpq default)"), len(unreadable), self.database,
+                                      ", ".join(unreadable[:10])), unreadable_tables=unreadable)
+            self.expected_size = connection.database_size(db, self.database)
+        finally:
+            db.close()
+        if self.params["verify"] != "none":
+            self.pg_restore = client.locate("pg_restore", bin_dir)
+            client.require_not_older(self.pg_restore, client.version(self.pg_restore)[0], self.server_major)
+
+    def _retention_plan(self):
+        backups = [{"key": b["key"], "started": b["started"], "verified": b["verified"]} for b in self.complete]
+        if self.key:
+            backups.append({"key": self.key, "started": self.now, "verified": self.params["verify"] != "none"})
+        expired = retention.expired(backups, self.now, self.params.get("keep_days"), self.params.get("keep_last"))
+        stale = retention.stale_leftovers(self.leftovers, self.now, self.params["incomplete_grace_hours"])
+        self.to_delete = [key for key in expired if key != self.key]
+        self.stale = stale
+        return {"key": self.key, "deleted": self.to_delete, "incomplete_deleted": stale}
+
+    def apply(self):
+        result = {}
+        if self.key:
+            result.update(self._write_backup())
+        with self.timer.phase("retention"):
+            for key in self.to_delete:
+                catalog.delete_backup(self.storage, key)
+            for key in self.stale:
+                self.storage.delete(key)
+        return result
+
+    def _write_backup(self):
+        started = datetime.now(timezone.utc)
+        clock = time.monotonic()
+        snapshot_conn = self.conn.connect(self.database, autocommit=False)
+        try:
+            snapshot = connection.export_snapshot(snapshot_conn)
+            estimates = connection.row_estimates(snapshot_conn)
+            counts = connection.row_counts(snapshot_conn) if self.params["verify"] == "restore" else None
+            with self.timer.phase("dump"):
+                written = self._stream(snapshot)
+        finally:
+            snapshot_conn.close()
+        duration = time.monotonic() - clock
+        try:
+            with self.timer.phase("verify"):
+                verification = self._verify(written, counts)
+        except BaseException:
+            self.storage.delete(self.key)
+            raise
+        finished = datetime.now(timezone.utc)
+        manifest = self._manifest(written, started, finished, duration, estimates, counts, verification)
+        with self.timer.phase("manifest"):
+            self.storage.put_bytes(keys.manifest_key(self.key), manifests.dumps(manifest))
+        return {
+            "checksum": written["checksum"], "size": written["size"], "verification": verification,
+            "duration_s": round(duration, 3),
+            "throughput_mib_s": round(written["size"] / 1048576.0 / duration, 2) if duration > 0 else None,
+            "manifest": manifest,
+        }
+
+    def _stream(self, snapshot):
+        fmt = self.params["format"]
+        output_dir = dump.scratch_dir() if fmt == "directory" else None
+        args = dump.argv(self.pg_dump, fmt, self.compression_arg, self.params["jobs"], snapshot, output_dir)
+        writer = self.storage.open_writer(self.key, self.expected_size)
+        try:
+            dump.stream(args, self.conn.child_env(self.database), writer, fmt)
+            return writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _verify(self, written, counts):
+        method = self.params["verify"]
+        if method == "none":
+            return {"method": "none", "passed": None}
+        reader = verify.HashingReader(self.storage.open_reader(self.key))
+        fmt = self.params["format"]
+        gunzip = self.key.endswith(".gz")
+        env = self.conn.child_env(self.database)
+        if method == "archive":
+            verify.read_archive(reader, fmt, gunzip, self.pg_restore, env)
+            verify.check_stored(reader, written["checksum"], written["size"], self.storage.uri(self.key))
+            return {"method": "archive", "passed": True}
+        scratch = "%s_verify_%s" % (self.database[:40], self.now.strftime("%Y%m%d%H%M%S"))
+        restore = load.restorer(self.conn, self.params.get("bin_dir"), reader, fmt, gunzip, clean=False)
+        verify.restore_into_scratch(self.conn, self.params["maintenance_db"], scratch, restore, counts)
+        verify.check_stored(reader, written["checksum"], written["size"], self.storage.uri(self.key))
+        return {"method": "restore", "passed": True, "scratch_database": scratch, "row_counts": counts}
+
+    def _manifest(self, written, started, finished, duration, estimates, counts, verification):
+        manifest = {
+            "key": self.key, "checksum": written["checksum"], "size": written["size"],
+            "database": self.database, "format": self.params["format"], "compression": self.compression,
+            "server_version": self.server_version, "pg_dump_version": self.client_version,
+            "started": started.isoformat(), "finished": finished.isoformat(),
+            "duration_s": round(duration, 3), "row_estimates": estimates, "verification": verification,
+        }
+        if counts is not None:
+            manifest["row_counts"] = counts
+        return manifest
+

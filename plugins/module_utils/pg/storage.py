@@ -1,0 +1,381 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where backups live: a local directory or an S3 prefix, behind one interface.
+
+Keys are relative to the destination; ``uri(key)`` gives the full location. Writers hash (SHA-256)
+and count the stream as it flows, hold at most one part in memory, and remove what they wrote
+when aborted (S3: the multipart upload is aborted).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import math
+import os
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+
+try:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    HAS_BOTO3 = True
+except ImportError:
+    HAS_BOTO3 = False
+    BotoCoreError = ClientError = Exception
+
+MIN_PART_SIZE = 8 * 1024 * 1024
+MAX_PARTS_TARGET = 9000
+CHUNK = 1024 * 1024
+
+
+def part_size(expected_size, minimum=MIN_PART_SIZE):
+    """Part size keeping a dump of ``expected_size`` bytes well below S3's 10,000 parts."""
+    return max(minimum, int(math.ceil((expected_size or 0) / float(MAX_PARTS_TARGET))))
+
+
+def split_s3_uri(uri):
+    """(bucket, prefix) of ``s3://bucket/prefix/``."""
+    rest = uri[len("s3://"):]
+    bucket, _sep, prefix = rest.partition("/")
+    if not bucket:
+        raise InputError("destination", uri, "an S3 destination is s3://bucket/prefix/")
+    return bucket, prefix.strip("/")
+
+
+class HashingWriter:
+    """Counts and hashes what passes through, then hands it to ``sink``."""
+
+    def __init__(self, sink):
+        self._sink = sink
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data):
+        self._hash.update(data)
+        self.size += len(data)
+        self._sink.write(data)
+        return len(data)
+
+    @property
+    def checksum(self):
+        return "sha256:" + self._hash.hexdigest()
+
+    def commit(self):
+        self._sink.commit()
+        return {"size": self.size, "checksum": self.checksum}
+
+    def abort(self):
+        self._sink.abort()
+
+
+def copy_stream(source, writer, chunk=CHUNK):
+    while True:
+        data = source.read(chunk)
+        if not data:
+            return
+        writer.write(data)
+
+
+def sha256_of(reader, chunk=CHUNK):
+    """(checksum, size) of everything ``reader`` yields."""
+    digest = hashlib.sha256()
+    size = 0
+    while True:
+        data = reader.read(chunk)
+        if not data:
+            return "sha256:" + digest.hexdigest(), size
+        digest.update(data)
+        size += len(data)
+
+
+class LocalStorage:
+    """Backups as files under a directory; keys are relative paths with '/'."""
+
+    def __init__(self, root):
+        if not os.path.isabs(root):
+            raise InputError("destination", root, "give an absolute directory or s3://bucket/prefix/")
+        self.root = os.path.normpath(root)
+
+    def uri(self, key):
+        return os.path.join(self.root, *key.split("/"))
+
+    def key_of(self, location):
+        """Key of an absolute path under the root, or None."""
+        path = os.path.normpath(location)
+        if not path.startswith(self.root + os.sep):
+            return None
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def check(self, writable):
+        if os.path.isdir(self.root):
+            if writable and not os.access(self.root, os.W_OK | os.X_OK):
+                raise RunbookError("Destination directory %s is not writable" % self.root, destination=self.root)
+            return
+        parent = _existing_parent(self.root)
+        if writable and not os.access(parent, os.W_OK | os.X_OK):
+            raise RunbookError("Destination directory %s does not exist and %s is not writable"
+                               % (self.root, parent), destination=self.root)
+
+    def open_writer(self, key, expected_size=0):
+        return HashingWriter(_LocalSink(self.uri(key)))
+
+    def put_bytes(self, key, data):
+        path = self.uri(key)
+        _makedirs(os.path.dirname(path))
+        partial = path + ".partial"
+        with open(partial, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(partial, path)
+
+    def read_bytes(self, key):
+        with self.open_reader(key) as handle:
+            return handle.read()
+
+    def open_reader(self, key):
+        try:
+            return open(self.uri(key), "rb")
+        except (IOError, OSError) as exc:
+            raise RunbookError("Cannot read %s: %s" % (self.uri(key), exc.strerror), key=self.uri(key))
+
+    def exists(self, key):
+        return os.path.isfile(self.uri(key))
+
+    def list(self):
+        """Every file under the root as ``{key, size}``."""
+        found = []
+        for directory, _dirs, files in os.walk(self.root):
+            for name in files:
+                path = os.path.join(directory, name)
+                found.append({"key": self.key_of(path), "size": os.path.getsize(path)})
+        return found
+
+    def delete(self, key):
+        try:
+            os.remove(self.uri(key))
+        except OSError:
+            if os.path.exists(self.uri(key)):
+                raise
+
+
+class _LocalSink:
+    def __init__(self, path):
+        _makedirs(os.path.dirname(path))
+        self.path = path
+        self._handle = open(path, "wb")
+
+    def write(self, data):
+        self._handle.write(data)
+
+    def commit(self):
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+    def abort(self):
+        self._handle.close()
+        if os.path.exists(self.path):
+            os.remove(self.path)
+
+
+def _makedirs(path):
+    if not os.path.isdir(path):
+        os.makedirs(path)
+
+
+def _existing_parent(path):
+    while not os.path.isdir(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False):
+    """boto3 S3 client; credentials fall back to the standard AWS environment and files."""
+    options = {"retries": {"max_attempts": 5, "mode": "standard"}}
+    if checksum_compat:
+        # Stores that predate S3's default CRC checksums reject them; send checksums only when required.
+        options.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, aws_access_key_id=access_key,
+                        aws_secret_access_key=secret_key, config=Config(**options))
+
+
+def s3_error(exc, action):
+    """A RunbookError naming what failed and S3's error code, never the credentials."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return RunbookError("S3 %s failed: %s %s" % (action, error.get("Code"), error.get("Message", "")).strip(),
+                            s3_error_code=error.get("Code"))
+    return RunbookError("S3 %s failed: %s" % (action, exc))
+
+
+class S3Storage:
+    """Backups as objects under ``s3://bucket/prefix/``."""
+
+    def __init__(self, uri, client, sse=None, sse_kms_key_id=None, storage_class=None, min_part_size=MIN_PART_SIZE):
+        self.bucket, self.prefix = split_s3_uri(uri)
+        self.client = client
+        self.min_part_size = min_part_size
+        self.put_args = {}
+        if sse:
+            self.put_args["ServerSideEncryption"] = sse
+        if sse_kms_key_id:
+            self.put_args["SSEKMSKeyId"] = sse_kms_key_id
+        if storage_class:
+            self.put_args["StorageClass"] = storage_class
+
+    def object_key(self, key):
+        return "%s/%s" % (self.prefix, key) if self.prefix else key
+
+    def uri(self, key):
+        return "s3://%s/%s" % (self.bucket, self.object_key(key))
+
+    def key_of(self, location):
+        base = "s3://%s/%s" % (self.bucket, self.prefix + "/" if self.prefix else "")
+        return location[len(base):] if location.startswith(base) else None
+
+    def check(self, writable):
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("404", "NoSuchBucket"):
+                raise RunbookError("S3 bucket %s does not exist" % self.bucket, s3_error_code="NoSuchBucket")
+            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+        except BotoCoreError as exc:
+            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+
+    def open_writer(self, key, expected_size=0):
+        size = part_size(expected_size, self.min_part_size)
+        return HashingWriter(_S3Sink(self, self.object_key(key), size))
+
+    def put_bytes(self, key, data):
+        self._call("put_object", key, Bucket=self.bucket, Key=self.object_key(key), Body=data, **self.put_args)
+
+    def read_bytes(self, key):
+        return self.open_reader(key).read()
+
+    def open_reader(self, key, etag=None):
+        args = {"Bucket": self.bucket, "Key": self.object_key(key)}
+        if etag:
+            args["IfMatch"] = etag
+        return self._call("get_object", key, **args)["Body"]
+
+    def head(self, key):
+        return self._call("head_object", key, Bucket=self.bucket, Key=self.object_key(key))
+
+    def exists(self, key):
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise s3_error(exc, "head_object on %s" % self.uri(key))
+
+    def list(self):
+        prefix = self.prefix + "/" if self.prefix else ""
+        found = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    found.append({"key": item["Key"][len(prefix):], "size": item["Size"]})
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "list of s3://%s/%s" % (self.bucket, prefix))
+        return found
+
+    def delete(self, key):
+        self._call("delete_object", key, Bucket=self.bucket, Key=self.object_key(key))
+
+    def _call(self, action, key, **args):
+        try:
+            return getattr(self.client, action)(**args)
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "%s on %s" % (action, self.uri(key)))
+
+
+class _S3Sink:
+    """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put."""
+
+    def __init__(self, storage, object_key, part_size):
+        self.storage = storage
+        self.key = object_key
+        self.part_size = part_size
+        self.buffer = bytearray()
+        self.upload_id = None
+        self.parts = []
+
+    def write(self, data):
+        self.buffer.extend(data)
+        while len(self.buffer) >= self.part_size:
+            part = bytes(self.buffer[:self.part_size])
+            del self.buffer[:self.part_size]
+            self._upload_part(part)
+
+    def commit(self):
+        client, bucket = self.storage.client, self.storage.bucket
+        try:
+            if self.upload_id is None:
+                client.put_object(Bucket=bucket, Key=self.key, Body=bytes(self.buffer), **self.storage.put_args)
+                return
+            if self.buffer or not self.parts:
+                self._upload_part(bytes(self.buffer))
+            client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+                                             MultipartUpload={"Parts": self.parts})
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
+        finally:
+            self.buffer = bytearray()
+
+    def abort(self):
+        self.buffer = bytearray()
+        if self.upload_id is not None:
+            try:
+                self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
+                                                           UploadId=self.upload_id)
+            except (ClientError, BotoCoreError) as exc:
+                raise s3_error(exc, "abort of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
+
+    def _upload_part(self, part):
+        client, bucket = self.storage.client, self.storage.bucket
+        try:
+            if self.upload_id is None:
+                self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=self.key,
+                                                                **self.storage.put_args)["UploadId"]
+            number = len(self.parts) + 1
+            etag = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+                                      PartNumber=number, Body=part)["ETag"]
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "upload of part %d of s3://%s/%s" % (len(self.parts) + 1, bucket, self.key))
+        self.parts.append({"PartNumber": number, "ETag": etag})
+
+
+def open_destination(destination, params):
+    """Storage for ``destination`` (a directory or ``s3://bucket/prefix/``) configured from module params."""
+    if not destination.startswith("s3://"):
+        return LocalStorage(destination)
+    client = s3_client(region=params.get("region"), endpoint_url=params.get("endpoint_url"),
+                       access_key=params.get("aws_access_key"), secret_key=params.get("aws_secret_key"),
+                       checksum_compat=params.get("s3_checksum_compat"))
+    return S3Storage(destination, client, sse=params.get("sse"), sse_kms_key_id=params.get("sse_kms_key_id"),
+                     storage_class=params.get("storage_class"),
+                     min_part_size=params.get("part_size") or MIN_PART_SIZE)
+
+
+def argument_spec():
+    """Options of the runbook.ops.s3 documentation fragment."""
+    return dict(
+        endpoint_url=dict(type="str"),
+        region=dict(type="str"),
+        aws_access_key=dict(type="str", no_log=True),
+        aws_secret_key=dict(type="str", no_log=True),
+        sse=dict(type="str", choices=["AES256", "aws:kms"]),
+        sse_kms_key_id=dict(type="str", no_log=False),
+        storage_class=dict(type="str"),
+        s3_checksum_compat=dict(type="bool", default=False),
+        part_size=dict(type="int"),
+    )

@@ -1,0 +1,253 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: pg_backup
+short_description: PostgreSQL backup streamed to a directory or S3, checksummed, verified, with retention
+version_added: "1.0.0"
+description:
+  - Runs the real C(pg_dump) of the PostgreSQL client programs (O(bin_dir) or PATH) and streams its output to
+    O(destination), a local directory or C(s3://bucket/prefix/), hashing it (SHA-256) while it flows.
+  - Memory stays bounded whatever the database size. Custom and plain formats are never copied to a
+    temporary file; S3 uploads use multipart with a part size of C(max(8 MiB, ceil(database size / 9000)))
+    so large dumps stay within S3's 10,000 parts, and the multipart upload is aborted on any failure.
+  - The directory format is dumped into a temporary directory first (C(pg_dump --jobs) needs one) and then
+    streamed to the destination as a tar archive.
+  - Keys follow C(prefix/YYYY/MM/DD/<database>_<UTC timestamp>.<ext>) with ext C(dump) (custom), C(sql) or
+    C(sql.gz) (plain) and C(tar) (directory).
+  - A manifest C(<key>.manifest.json) is written last, after verification. A backup without a manifest is
+    incomplete; listing, retention and restore ignore it, and retention removes such leftovers once they are
+    older than O(incomplete_grace_hours).
+  - pg_dump and the row counts of O(verify=restore) share one exported snapshot, so the counts are exactly
+    what the dump holds.
+  - Fails with a clear message when pg_dump is missing or older than the server, when the user cannot read
+    a table, and when the destination is missing or not writable, before anything is written.
+author:
+  - runbook.ops maintainers (@runbook-ops)
+extends_documentation_fragment:
+  - runbook.ops.postgres
+  - runbook.ops.s3
+attributes:
+  check_mode:
+    support: full
+    description: Connects, checks versions, permissions and the destination, and reports the key that would be
+      written and the keys retention would delete, without writing or deleting anything.
+  diff_mode:
+    support: none
+    description: A backup adds objects; RV(key) and RV(deleted) say which.
+options:
+  database:
+    description:
+      - The database to back up.
+    type: str
+    required: true
+  destination:
+    description:
+      - An absolute directory, or C(s3://bucket/prefix/).
+    type: str
+    required: true
+  format:
+    description:
+      - pg_dump output format. Plain scripts carry C(DROP ... IF EXISTS) statements so they restore into an
+        existing database.
+    type: str
+    choices: [custom, plain, directory]
+    default: custom
+  compression:
+    description:
+      - Compression passed to pg_dump, a level C(0)-C(9) (gzip) or C(gzip), C(lz4), C(zstd), C(none) with an
+        optional C(:level). lz4 and zstd need pg_dump 16 or later. Defaults to pg_dump's own default.
+    type: str
+  jobs:
+    description:
+      - Parallel pg_dump jobs; more than 1 requires O(format=directory).
+    type: int
+    default: 1
+  verify:
+    description:
+      - V(archive) reads the whole stored backup back through pg_restore into C(/dev/null) and checks its
+        checksum (C(pg_restore --list) would only read the table of contents and miss truncation).
+      - V(restore) restores it into a scratch database, compares per-table row counts with the source and
+        drops the scratch database again; needs the CREATEDB privilege.
+      - A backup failing verification is deleted and the task fails.
+    type: str
+    choices: [none, archive, restore]
+    default: archive
+  keep_days:
+    description:
+      - Keep complete backups of O(database) under this prefix started within this many days.
+      - Combined with O(keep_last), a backup kept by either rule is kept. The newest verified backup is
+        never deleted.
+    type: int
+  keep_last:
+    description:
+      - Keep this many newest complete backups of O(database) under this prefix.
+    type: int
+  incomplete_grace_hours:
+    description:
+      - Incomplete backups (no manifest) of O(database) older than this are deleted; younger ones may still be
+        being written by another run.
+    type: float
+    default: 24
+  retention_only:
+    description:
+      - Apply retention without taking a backup; reports C(changed=false) when nothing is deleted.
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Back the platform database up to S3 before a deploy
+  runbook.ops.pg_backup:
+    host: db.internal
+    user: backup
+    password: "{{ vault_backup_password }}"
+    database: judgify
+    destination: s3://judgify-backups/postgres/
+    sse: aws:kms
+    sse_kms_key_id: alias/backups
+    verify: archive
+    keep_days: 7
+  register: backup
+
+- name: Prove a nightly backup by restoring it into a scratch database
+  runbook.ops.pg_backup:
+    database: judgify
+    destination: /var/backups/postgres
+    verify: restore
+    keep_last: 14
+
+- name: Parallel directory-format dump to an S3-compatible store without the newer checksums
+  runbook.ops.pg_backup:
+    database: judgify
+    destination: s3://backups/pg/
+    endpoint_url: https://minio.internal:9000
+    s3_checksum_compat: true
+    format: directory
+    jobs: 4
+    compression: "5"
+
+- name: Retention only
+  runbook.ops.pg_backup:
+    database: judgify
+    destination: s3://judgify-backups/postgres/
+    keep_days: 7
+    retention_only: true
+'''
+
+RETURN = r'''
+key:
+  description: Location of the backup written (or that would be written in check mode); a path or C(s3://) URI.
+  returned: unless O(retention_only)
+  type: str
+  sample: s3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump
+manifest_key:
+  description: Location of the manifest next to RV(key).
+  returned: unless O(retention_only)
+  type: str
+checksum:
+  description: SHA-256 of the stored artifact, C(sha256:<hex>).
+  returned: when a backup was written
+  type: str
+size:
+  description: Size of the stored artifact in bytes.
+  returned: when a backup was written
+  type: int
+duration_s:
+  description: Seconds from the start of pg_dump to the last byte stored.
+  returned: when a backup was written
+  type: float
+throughput_mib_s:
+  description: MiB per second stored.
+  returned: when a backup was written
+  type: float
+verification:
+  description: C(method) (none, archive, restore) and C(passed); for restore also C(row_counts) and the dropped
+    C(scratch_database).
+  returned: when a backup was written
+  type: dict
+manifest:
+  description: The manifest written.
+  returned: when a backup was written
+  type: dict
+deleted:
+  description: Complete backups deleted by retention (would be, in check mode), with their manifests.
+  returned: always
+  type: list
+  elements: str
+incomplete_deleted:
+  description: Incomplete leftovers older than O(incomplete_grace_hours) deleted (would be, in check mode).
+  returned: always
+  type: list
+  elements: str
+elapsed_ms:
+  description: Milliseconds per phase (connect, destination, dump, verify, manifest, retention) and C(total).
+  returned: always
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, storage
+from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import VERIFY_METHODS, Backup
+from ansible_collections.runbook.ops.plugins.module_utils.pg.keys import manifest_key
+
+
+def argument_spec():
+    spec = connection.argument_spec()
+    spec.update(storage.argument_spec())
+    spec.update(
+        database=dict(type="str", required=True),
+        destination=dict(type="str", required=True),
+        format=dict(type="str", choices=["custom", "plain", "directory"], default="custom"),
+        compression=dict(type="str"),
+        jobs=dict(type="int", default=1),
+        verify=dict(type="str", choices=list(VERIFY_METHODS), default="archive"),
+        keep_days=dict(type="int"),
+        keep_last=dict(type="int"),
+        incomplete_grace_hours=dict(type="float", default=24),
+        retention_only=dict(type="bool", default=False),
+    )
+    return spec
+
+
+def run(module, timer):
+    backup = Backup(module.params, timer)
+    plan = backup.plan()
+    uri = backup.storage.uri
+    result = {
+        "deleted": [uri(key) for key in plan["deleted"]],
+        "incomplete_deleted": [uri(key) for key in plan["incomplete_deleted"]],
+        "changed": bool(plan["key"] or plan["deleted"] or plan["incomplete_deleted"]),
+    }
+    if plan["key"]:
+        result.update(key=uri(plan["key"]), manifest_key=uri(manifest_key(plan["key"])))
+    if not module.check_mode:
+        result.update(backup.apply())
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if not connection.HAS_PSYCOPG2:
+        module.fail_json(msg=missing_required_lib("psycopg2"))
+    if module.params["destination"].startswith("s3://") and not storage.HAS_BOTO3:
+        module.fail_json(msg=missing_required_lib("boto3"))
+    timer = PhaseTimer()
+    try:
+        result = run(module, timer)
+    except RunbookError as error:
+        fail_with(module, error, elapsed_ms=timer.as_dict())
+    module.exit_json(elapsed_ms=timer.as_dict(), **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -137,7 +137,10 @@ class LocalStorage:
         with self.open_reader(key) as handle:
             return handle.read()
 
-    def open_reader(self, key):
+    def etag(self, key):
+        return None
+
+    def open_reader(self, key, etag=None):
         try:
             return open(self.uri(key), "rb")
         except (IOError, OSError) as exc:
@@ -265,8 +268,8 @@ class S3Storage:
             args["IfMatch"] = etag
         return self._call("get_object", key, **args)["Body"]
 
-    def head(self, key):
-        return self._call("head_object", key, Bucket=self.bucket, Key=self.object_key(key))
+    def etag(self, key):
+        return self._call("head_object", key, Bucket=self.bucket, Key=self.object_key(key))["ETag"]
 
     def exists(self, key):
         try:

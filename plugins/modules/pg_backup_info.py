@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: pg_backup_info
+short_description: List the complete backups of a database written by runbook.ops.pg_backup
+version_added: "1.0.0"
+description:
+  - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
+    first, with their manifests, and the incomplete leftovers separately.
+  - Read-only; needs no database connection.
+author:
+  - runbook.ops maintainers (@runbook-ops)
+extends_documentation_fragment:
+  - runbook.ops.s3
+attributes:
+  check_mode:
+    support: full
+    description: Only reads, so check mode runs as usual.
+  diff_mode:
+    support: none
+    description: Nothing is changed.
+options:
+  destination:
+    description:
+      - An absolute directory, or C(s3://bucket/prefix/).
+    type: str
+    required: true
+  database:
+    description:
+      - The database whose backups to list.
+    type: str
+    required: true
+'''
+
+EXAMPLES = r'''
+- name: Latest backup of the platform database
+  runbook.ops.pg_backup_info:
+    destination: s3://judgify-backups/postgres/
+    database: judgify
+  register: backups
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ backups.backups[0].key }} ({{ backups.backups[0].size }} bytes)"
+  when: backups.backups | length > 0
+'''
+
+RETURN = r'''
+backups:
+  description: Complete backups, newest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: Location of the artifact.
+      type: str
+    manifest_key:
+      description: Location of its manifest.
+      type: str
+    started:
+      description: When pg_dump started (ISO 8601, UTC).
+      type: str
+    size:
+      description: Bytes.
+      type: int
+    checksum:
+      description: C(sha256:<hex>).
+      type: str
+    verified:
+      description: Whether verification (archive or restore) passed when it was written.
+      type: bool
+    manifest:
+      description: The whole manifest.
+      type: dict
+incomplete:
+  description: Artifacts without a valid manifest (interrupted or failed backups), newest first.
+  returned: always
+  type: list
+  elements: str
+elapsed_ms:
+  description: Milliseconds to list and read the manifests (C(list)) and C(total).
+  returned: always
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, storage
+
+
+def argument_spec():
+    spec = storage.argument_spec()
+    spec.update(destination=dict(type="str", required=True), database=dict(type="str", required=True))
+    return spec
+
+
+def run(module, timer):
+    store = storage.open_destination(module.params["destination"], module.params)
+    with timer.phase("list"):
+        store.check(writable=False)
+        complete, leftovers = catalog.scan(store, module.params["database"])
+    return {
+        "changed": False,
+        "backups": [catalog.summary(entry, store) for entry in complete],
+        "incomplete": [store.uri(entry["key"]) for entry in leftovers],
+    }
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    if module.params["destination"].startswith("s3://") and not storage.HAS_BOTO3:
+        module.fail_json(msg=missing_required_lib("boto3"))
+    timer = PhaseTimer()
+    try:
+        result = run(module, timer)
+    except RunbookError as error:
+        fail_with(module, error, elapsed_ms=timer.as_dict())
+    module.exit_json(elapsed_ms=timer.as_dict(), **result)
+
+
+if __name__ == "__main__":
+    main()

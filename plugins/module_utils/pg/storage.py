@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import math
 import os
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
@@ -34,7 +33,7 @@ CHUNK = 1024 * 1024
 
 def part_size(expected_size, minimum=MIN_PART_SIZE):
     """Part size keeping a dump of ``expected_size`` bytes well below S3's 10,000 parts."""
-    return max(minimum, int(math.ceil((expected_size or 0) / float(MAX_PARTS_TARGET))))
+    return max(minimum, -(-(expected_size or 0) // MAX_PARTS_TARGET))
 
 
 def split_s3_uri(uri):

@@ -14,6 +14,9 @@ version_added: "1.0.0"
 description:
   - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
     first, with their manifests, and the incomplete leftovers separately.
+  - With O(verify) each listed backup is read again: V(checksum) compares its SHA-256 and size with the
+    manifest, V(archive) first reads the whole archive through C(pg_restore) into C(/dev/null) (or checks a
+    plain script's completion line), which catches truncation C(pg_restore --list) does not.
   - Read-only; needs no database connection.
 author:
   - runbook.ops maintainers (@runbook-ops)
@@ -37,6 +40,17 @@ options:
       - The database whose backups to list.
     type: str
     required: true
+  verify:
+    description:
+      - Re-check each listed backup (see the description). A failed check is reported in
+        RV(backups[].verification) and RV(all_verified), it does not fail the task.
+    type: str
+    choices: [none, checksum, archive]
+    default: none
+  bin_dir:
+    description:
+      - Directory holding C(pg_restore) for O(verify=archive). Defaults to PATH.
+    type: path
 '''
 
 EXAMPLES = r'''
@@ -80,13 +94,20 @@ backups:
     manifest:
       description: The whole manifest.
       type: dict
+    verification:
+      description: With O(verify), C(method), C(passed) and the C(error) found.
+      type: dict
+all_verified:
+  description: Whether every listed backup passed O(verify) (true when nothing was checked).
+  returned: always
+  type: bool
 incomplete:
   description: Artifacts without a valid manifest (interrupted or failed backups), newest first.
   returned: always
   type: list
   elements: str
 elapsed_ms:
-  description: Milliseconds to list and read the manifests (C(list)) and C(total).
+  description: Milliseconds to list and read the manifests (C(list)), to C(verify), and C(total).
   returned: always
   type: dict
 '''
@@ -95,13 +116,24 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, storage
+from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, storage, verify
 
 
 def argument_spec():
     spec = storage.argument_spec()
-    spec.update(destination=dict(type="str", required=True), database=dict(type="str", required=True))
+    spec.update(
+        destination=dict(type="str", required=True),
+        database=dict(type="str", required=True),
+        verify=dict(type="str", choices=["none", "checksum", "archive"], default="none"),
+        bin_dir=dict(type="path"),
+    )
     return spec
+
+
+def prove_all(store, complete, method, bin_dir, timer):
+    pg_restore = client.locate("pg_restore", bin_dir) if method == "archive" else None
+    with timer.phase("verify"):
+        return [verify.prove(store, entry["key"], entry["manifest"], method, pg_restore) for entry in complete]
 
 
 def run(module, timer):
@@ -109,9 +141,15 @@ def run(module, timer):
     with timer.phase("list"):
         store.check(writable=False)
         complete, leftovers = catalog.scan(store, module.params["database"])
+    backups = [catalog.summary(entry, store) for entry in complete]
+    method = module.params["verify"]
+    if method != "none":
+        for backup, verification in zip(backups, prove_all(store, complete, method, module.params["bin_dir"], timer)):
+            backup["verification"] = verification
     return {
         "changed": False,
-        "backups": [catalog.summary(entry, store) for entry in complete],
+        "backups": backups,
+        "all_verified": all(b.get("verification", {}).get("passed", True) for b in backups),
         "incomplete": [store.uri(entry["key"]) for entry in leftovers],
     }
 

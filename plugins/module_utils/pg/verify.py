@@ -89,3 +89,16 @@ def restore_into_scratch(conn, maintenance_db, scratch, restore, expected_counts
         raise RunbookError("The restored scratch database %s has other row counts than the source" % scratch,
                            row_count_differences=differences)
     return restored
+
+
+def prove(storage, key, manifest, method, pg_restore=None, env=None):
+    """Re-checks a stored backup: ``checksum`` compares SHA-256 and size with its manifest, ``archive`` also
+    reads the whole archive through pg_restore first. Returns ``{method, passed, error}``."""
+    reader = HashingReader(storage.open_reader(key))
+    try:
+        if method == "archive":
+            read_archive(reader, manifest["format"], key.endswith(".gz"), pg_restore, env)
+        check_stored(reader, manifest["checksum"], manifest["size"], storage.uri(key))
+    except RunbookError as exc:
+        return {"method": method, "passed": False, "error": exc.msg}
+    return {"method": method, "passed": True, "error": None}

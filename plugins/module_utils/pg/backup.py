@@ -104,7 +104,7 @@ class Backup:
             for key in self.to_delete:
                 catalog.delete_backup(self.storage, key)
             for key in self.stale:
-                self.storage.delete(key)
+                catalog.delete_backup(self.storage, key)
         return result
 
     def _write_backup(self):

@@ -43,7 +43,8 @@ def _manifest_of(storage, key):
         manifest = manifests.parse(storage.read_bytes(keys.manifest_key(key)), keys.manifest_key(key))
     except RunbookError:
         return None
-    return manifest if manifest["key"] == key else None
+    # The file name, not the whole key: a backup tree copied under another prefix stays complete.
+    return manifest if manifest["key"].rsplit("/", 1)[-1] == key.rsplit("/", 1)[-1] else None
 
 
 def delete_backup(storage, key):

@@ -210,7 +210,7 @@ def s3_error(exc, action):
     """A RunbookError naming what failed and S3's error code, never the credentials."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        return RunbookError("S3 %s failed: %s %s" % (action, error.get("Code"), error.get("Message", "")).strip(),
+        return RunbookError(("S3 %s failed: %s %s" % (action, error.get("Code"), error.get("Message", ""))).strip(),
                             s3_error_code=error.get("Code"))
     return RunbookError("S3 %s failed: %s" % (action, exc))
 

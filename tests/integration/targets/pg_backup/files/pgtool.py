@@ -1,0 +1,226 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test helper for the pg_backup target: prepares databases and storage, inspects and damages backups.
+
+Connection from libpq's PG* environment; S3 from RUNBOOK_S3_ENDPOINT (credentials from AWS_*).
+Every command prints JSON.
+
+  make-source DB ROWS            a database with tables public.items (ROWS rows), public.small, "odd schema"."Mixed"
+  checksum DB                    {table: {rows, md5}} of every user table
+  drop DB...                     drop databases if they exist
+  hold DB SECONDS                keep a session with an open transaction on DB
+  create-bucket BUCKET
+  list DEST                      keys under a directory or s3://bucket/prefix/
+  uploads BUCKET                 open multipart uploads
+  damage DEST KEY flip|truncate|truncate-consistent NEWKEY
+                                 copy a backup (and its manifest) to NEWKEY and damage the copy; truncate-consistent
+                                 rewrites the manifest to match the truncated artifact
+  fake DEST JSON                 write backups dated in the past: [{db, age_hours, verified, manifest, ext}]
+  kill-dump DB DEST              SIGKILL the pg_dump of DB once the backup under DEST has started to be written
+"""
+
+import datetime
+import hashlib
+import json
+import os
+import signal
+import sys
+import time
+
+import boto3
+import psycopg2
+
+ENDPOINT = os.environ.get("RUNBOOK_S3_ENDPOINT")
+
+
+def s3():
+    return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1")
+
+
+def connect(database):
+    conn = psycopg2.connect(dbname=database)
+    conn.autocommit = True
+    return conn
+
+
+def make_source(database, rows):
+    drop(database)
+    with connect("postgres").cursor() as cur:
+        cur.execute('CREATE DATABASE "%s"' % database)
+    with connect(database).cursor() as cur:
+        cur.execute("CREATE TABLE items (id bigint PRIMARY KEY, body text, created timestamptz DEFAULT now())")
+        cur.execute("INSERT INTO items (id, body) SELECT g, md5(g::text) || repeat(md5((g * 7)::text), 2) "
+                    "FROM generate_series(1, %s) g", (int(rows),))
+        cur.execute("CREATE TABLE small (k text PRIMARY KEY, v jsonb)")
+        cur.execute("""INSERT INTO small VALUES ('a', '{"x": 1}'), ('b', '[1, 2]'), ('quote''s', 'null')""")
+        cur.execute('CREATE SCHEMA "odd schema"')
+        cur.execute('CREATE TABLE "odd schema"."Mixed" (n int)')
+        cur.execute('INSERT INTO "odd schema"."Mixed" SELECT generate_series(1, 5)')
+        cur.execute("CREATE VIEW item_count AS SELECT count(*) FROM items")
+        cur.execute("ANALYZE")
+    return {"database": database}
+
+
+def checksum(database):
+    result = {}
+    with connect(database).cursor() as cur:
+        cur.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+                    "AND table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2")
+        for schema, table in cur.fetchall():
+            name = '"%s"."%s"' % (schema, table)
+            cur.execute("SELECT count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM %s t" % name)
+            count, digest = cur.fetchone()
+            result["%s.%s" % (schema, table)] = {"rows": count, "md5": digest}
+    return result
+
+
+def drop(*databases):
+    with connect("postgres").cursor() as cur:
+        for database in databases:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
+            cur.execute('DROP DATABASE IF EXISTS "%s"' % database)
+    return {"dropped": list(databases)}
+
+
+def hold(database, seconds):
+    """Holds a lock on items until the session is terminated (exit 1) or SECONDS pass (exit 0)."""
+    conn = psycopg2.connect(dbname=database)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM items")
+        deadline = time.time() + float(seconds)
+        while time.time() < deadline:
+            time.sleep(0.2)
+            try:
+                cur.execute("SELECT 1")
+            except psycopg2.Error as exc:
+                raise SystemExit("session ended: %s" % exc)
+    return {"held": True}
+
+
+class Store:
+    def __init__(self, dest):
+        self.dest = dest
+        if dest.startswith("s3://"):
+            self.bucket, _sep, prefix = dest[len("s3://"):].partition("/")
+            self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+
+    def is_s3(self):
+        return self.dest.startswith("s3://")
+
+    def keys(self):
+        if self.is_s3():
+            pages = s3().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+            return sorted(item["Key"][len(self.prefix):] for page in pages for item in page.get("Contents", []))
+        found = []
+        for directory, _dirs, files in os.walk(self.dest):
+            found.extend(os.path.relpath(os.path.join(directory, name), self.dest) for name in files)
+        return sorted(found)
+
+    def read(self, key):
+        if self.is_s3():
+            return s3().get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        with open(os.path.join(self.dest, key), "rb") as handle:
+            return handle.read()
+
+    def write(self, key, data):
+        if self.is_s3():
+            s3().put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+            return
+        path = os.path.join(self.dest, key)
+        if not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path))
+        with open(path, "wb") as handle:
+            handle.write(data)
+
+
+def damage(dest, key, how, new_key):
+    store = Store(dest)
+    data = store.read(key)
+    manifest = json.loads(store.read(key + ".manifest.json"))
+    if how == "flip":
+        middle = len(data) // 2
+        data = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+    else:
+        data = data[:len(data) * 2 // 3]
+    if how == "truncate-consistent":
+        manifest.update(size=len(data), checksum="sha256:" + hashlib.sha256(data).hexdigest())
+    manifest["key"] = new_key
+    store.write(new_key, data)
+    store.write(new_key + ".manifest.json", json.dumps(manifest).encode())
+    return {"key": new_key, "size": len(data)}
+
+
+def fake(dest, spec):
+    store = Store(dest)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    written = []
+    for item in json.loads(spec):
+        when = now - datetime.timedelta(hours=item["age_hours"])
+        ext = item.get("ext", "dump")
+        key = "%s/%s_%s%03dZ.%s" % (when.strftime("%Y/%m/%d"), item["db"], when.strftime("%Y%m%dT%H%M%S"),
+                                    when.microsecond // 1000, ext)
+        body = b"not a real dump"
+        store.write(item.get("prefix", "") + key, body)
+        if item.get("manifest", True):
+            store.write(item.get("prefix", "") + key + ".manifest.json", json.dumps({
+                "key": key, "checksum": "sha256:" + hashlib.sha256(body).hexdigest(), "size": len(body),
+                "database": item["db"], "format": "custom", "started": when.isoformat(),
+                "finished": when.isoformat(),
+                "verification": {"method": "archive" if item.get("verified") else "none",
+                                 "passed": True if item.get("verified") else None},
+            }).encode())
+        written.append(item.get("prefix", "") + key)
+    return {"keys": written}
+
+
+def uploads(bucket):
+    return {"uploads": [u["Key"] for u in s3().list_multipart_uploads(Bucket=bucket).get("Uploads", [])]}
+
+
+def pg_dump_of(database):
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                argv = handle.read().split(b"\0")
+            with open("/proc/%s/environ" % pid, "rb") as handle:
+                env = handle.read().split(b"\0")
+        except (IOError, OSError):
+            continue
+        if argv and argv[0].endswith(b"pg_dump") and ("PGDATABASE=%s" % database).encode() in env:
+            return int(pid)
+    return None
+
+
+def started_writing(store):
+    if store.is_s3():
+        return bool(s3().list_multipart_uploads(Bucket=store.bucket, Prefix=store.prefix).get("Uploads"))
+    return any(os.path.getsize(os.path.join(store.dest, key)) > 0 for key in store.keys()) if os.path.isdir(
+        store.dest) else False
+
+
+def kill_dump(database, dest):
+    store = Store(dest)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        pid = pg_dump_of(database)
+        if pid and started_writing(store):
+            os.kill(pid, signal.SIGKILL)
+            return {"killed": pid}
+        time.sleep(0.005)
+    raise SystemExit("no pg_dump of %s started writing to %s" % (database, dest))
+
+
+def main(command, *args):
+    commands = {
+        "make-source": make_source, "checksum": checksum, "drop": drop, "hold": hold,
+        "create-bucket": lambda bucket: s3().create_bucket(Bucket=bucket) and {"bucket": bucket},
+        "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
+        "kill-dump": kill_dump,
+    }
+    print(json.dumps(commands[command](*args)))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -14,7 +14,7 @@ version_added: "1.0.0"
 description:
   - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
     first, with their manifests, and the incomplete leftovers separately.
-  - With O(verify) each listed backup is read again: V(checksum) compares its SHA-256 and size with the
+  - With O(verify) each listed backup is read again. V(checksum) compares its SHA-256 and size with the
     manifest, V(archive) first reads the whole archive through C(pg_restore) into C(/dev/null) (or checks a
     plain script's completion line), which catches truncation C(pg_restore --list) does not.
   - Read-only; needs no database connection.

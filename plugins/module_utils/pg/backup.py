@@ -178,4 +178,3 @@ class Backup:
         if counts is not None:
             manifest["row_counts"] = counts
         return manifest
-

@@ -50,8 +50,8 @@ def locate(params):
         if key:
             return storage, key
     if source.startswith("s3://"):
-        bucket_uri, _sep, key = source.partition("/")[2].partition("/")[2].partition("/")
-        return open_destination("s3://%s/" % source[len("s3://"):].split("/")[0], params),             source[len("s3://"):].split("/", 1)[1] if "/" in source[len("s3://"):] else ""
+        bucket, _sep, key = source[len("s3://"):].partition("/")
+        return open_destination("s3://%s/" % bucket, params), key
     return open_destination(os.path.dirname(source), params), os.path.basename(source)
 
 

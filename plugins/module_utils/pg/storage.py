@@ -24,7 +24,12 @@ try:
     HAS_BOTO3 = True
 except ImportError:
     HAS_BOTO3 = False
-    BotoCoreError = ClientError = Exception
+
+    class BotoCoreError(Exception):
+        pass
+
+    class ClientError(Exception):
+        pass
 
 MIN_PART_SIZE = 8 * 1024 * 1024
 MAX_PARTS_TARGET = 9000

@@ -39,8 +39,8 @@ attributes:
     description: Connects, checks versions, permissions and the destination, and reports the key that would be
       written and the keys retention would delete, without writing or deleting anything.
   diff_mode:
-    support: none
-    description: A backup adds objects; RV(key) and RV(deleted) say which.
+    support: full
+    description: The complete backups of O(database) under the destination before and after the run.
 options:
   database:
     description:
@@ -232,6 +232,10 @@ def run(module, timer):
         result.update(key=uri(plan["key"]), manifest_key=uri(manifest_key(plan["key"])))
     if not module.check_mode:
         result.update(backup.apply())
+    if module._diff:
+        before = [uri(entry["key"]) for entry in backup.complete]
+        after = [key for key in before if key not in result["deleted"]] + ([result["key"]] if plan["key"] else [])
+        result["diff"] = {"before": {"backups": before}, "after": {"backups": after}}
     return result
 
 

@@ -34,8 +34,9 @@ attributes:
     support: full
     description: Resolves the source, verifies its checksum and checks the target; nothing is written.
   diff_mode:
-    support: none
-    description: The target database is replaced as a whole; RV(rows) describes the result.
+    support: full
+    description: The target's tables with their planner row estimates before, and the restored row counts after
+      (in check mode the row estimates recorded in the manifest).
 options:
   source:
     description:
@@ -181,8 +182,13 @@ def argument_spec():
 def run(module, timer):
     restore = Restore(module.params, timer, module.check_mode)
     result = dict(restore.plan(), changed=True)
+    before = restore.target_tables() if module._diff else None
     if not module.check_mode:
         result.update(restore.apply())
+    if module._diff:
+        after = result.get("rows", result["manifest"].get("row_estimates", {}))
+        result["diff"] = {"before": {"database": module.params["database"], "tables": before},
+                          "after": {"database": module.params["database"], "tables": after}}
     return result
 
 

@@ -122,6 +122,7 @@ class Restore:
             if self.params["target"] == "new" and not connection.can_create_database(admin):
                 raise RunbookError("User %s may not create databases (CREATEDB)" % self.conn.params.get("user"))
             self.sessions = connection.other_sessions(admin, self.database) if exists else 0
+            self.target_exists = exists
         finally:
             admin.close()
         if exists:
@@ -190,6 +191,16 @@ class Restore:
     def _second_read(self):
         """The backup read again for the restore; S3 refuses it if the object changed since it was checked."""
         return self.storage.open_reader(self.key, etag=self.etag)
+
+    def target_tables(self):
+        """Planner row estimates of the target's tables ({} when it does not exist yet)."""
+        if not self.target_exists:
+            return {}
+        target = self.conn.connect(self.database)
+        try:
+            return connection.row_estimates(target)
+        finally:
+            target.close()
 
     def _row_counts(self):
         target = self.conn.connect(self.database)

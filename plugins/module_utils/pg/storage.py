@@ -306,46 +306,63 @@ class S3Storage:
 
 
 class _S3Sink:
-    """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put."""
+    """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put.
+
+    One buffer of ``part_size`` is allocated up front and reused for every part, so memory is the same
+    for any size of dump.
+    """
 
     def __init__(self, storage, object_key, part_size):
         self.storage = storage
         self.key = object_key
         self.part_size = part_size
-        self.buffer = bytearray()
+        self.buffer = bytearray(part_size)
+        self.view = memoryview(self.buffer)
+        self.filled = 0
         self.upload_id = None
         self.parts = []
 
     def write(self, data):
-        self.buffer.extend(data)
-        while len(self.buffer) >= self.part_size:
-            part = bytes(self.buffer[:self.part_size])
-            del self.buffer[:self.part_size]
-            self._upload_part(part)
+        data = memoryview(data)
+        while len(data):
+            taken = min(len(data), self.part_size - self.filled)
+            self.view[self.filled:self.filled + taken] = data[:taken]
+            self.filled += taken
+            data = data[taken:]
+            if self.filled == self.part_size:
+                self._upload_part(self.buffer)
+                self.filled = 0
 
     def commit(self):
         client, bucket = self.storage.client, self.storage.bucket
+        rest = self.view[:self.filled]
         try:
             if self.upload_id is None:
-                client.put_object(Bucket=bucket, Key=self.key, Body=bytes(self.buffer), **self.storage.put_args)
+                client.put_object(Bucket=bucket, Key=self.key, Body=rest.tobytes(), **self.storage.put_args)
                 return
-            if self.buffer or not self.parts:
-                self._upload_part(bytes(self.buffer))
+            if self.filled or not self.parts:
+                self._upload_part(rest.tobytes())
             client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                              MultipartUpload={"Parts": self.parts})
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
         finally:
-            self.buffer = bytearray()
+            rest.release()
+            self._release()
 
     def abort(self):
-        self.buffer = bytearray()
+        self._release()
         if self.upload_id is not None:
             try:
                 self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
                                                            UploadId=self.upload_id)
             except (ClientError, BotoCoreError) as exc:
                 raise s3_error(exc, "abort of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
+
+    def _release(self):
+        self.view.release()
+        self.buffer = bytearray()
+        self.filled = 0
 
     def _upload_part(self, part):
         client, bucket = self.storage.client, self.storage.bucket

@@ -112,7 +112,7 @@ elapsed_ms:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
@@ -156,8 +156,6 @@ def run(module, timer):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    if module.params["destination"].startswith("s3://") and not storage.HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib("boto3"))
     timer = PhaseTimer()
     try:
         result = run(module, timer)

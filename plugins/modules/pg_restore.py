@@ -196,8 +196,6 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not connection.HAS_PSYCOPG2:
         module.fail_json(msg=missing_required_lib("psycopg2"))
-    if not storage.HAS_BOTO3 and "s3://" in (module.params["source"] + (module.params["destination"] or "")):
-        module.fail_json(msg=missing_required_lib("boto3"))
     timer = PhaseTimer()
     try:
         result = run(module, timer)

@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The S3 backend of ``storage``: objects under ``s3://bucket/prefix/``, multipart uploads of bounded memory."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import (
+    MIN_PART_SIZE, HashingWriter, part_size, split_s3_uri)
+
+try:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+    HAS_BOTO3 = True
+except ImportError:
+    HAS_BOTO3 = False
+
+    class BotoCoreError(Exception):
+        pass
+
+    class ClientError(Exception):
+        pass
+
+
+def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False):
+    """boto3 S3 client; credentials fall back to the standard AWS environment and files."""
+    options = {"retries": {"max_attempts": 5, "mode": "standard"}}
+    if checksum_compat:
+        # Stores that predate S3's default CRC checksums reject them; send checksums only when required.
+        options.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, aws_access_key_id=access_key,
+                        aws_secret_access_key=secret_key, config=Config(**options))
+
+
+def s3_error(exc, action):
+    """A RunbookError naming what failed and S3's error code, never the credentials."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return RunbookError(("S3 %s failed: %s %s" % (action, error.get("Code"), error.get("Message", ""))).strip(),
+                            s3_error_code=error.get("Code"))
+    return RunbookError("S3 %s failed: %s" % (action, exc))
+
+
+class S3Storage:
+    """Backups as objects under ``s3://bucket/prefix/``."""
+
+    def __init__(self, uri, client, sse=None, sse_kms_key_id=None, storage_class=None, min_part_size=MIN_PART_SIZE):
+        self.bucket, self.prefix = split_s3_uri(uri)
+        self.client = client
+        self.min_part_size = min_part_size
+        self.put_args = {}
+        if sse:
+            self.put_args["ServerSideEncryption"] = sse
+        if sse_kms_key_id:
+            self.put_args["SSEKMSKeyId"] = sse_kms_key_id
+        if storage_class:
+            self.put_args["StorageClass"] = storage_class
+
+    def object_key(self, key):
+        return "%s/%s" % (self.prefix, key) if self.prefix else key
+
+    def uri(self, key):
+        return "s3://%s/%s" % (self.bucket, self.object_key(key))
+
+    def key_of(self, location):
+        base = "s3://%s/%s" % (self.bucket, self.prefix + "/" if self.prefix else "")
+        return location[len(base):] if location.startswith(base) else None
+
+    def check(self, writable):
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("404", "NoSuchBucket"):
+                raise RunbookError("S3 bucket %s does not exist" % self.bucket, s3_error_code="NoSuchBucket")
+            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+        except BotoCoreError as exc:
+            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+
+    def open_writer(self, key, expected_size=0):
+        size = part_size(expected_size, self.min_part_size)
+        return HashingWriter(_S3Sink(self, self.object_key(key), size))
+
+    def put_bytes(self, key, data):
+        self._call("put_object", key, Bucket=self.bucket, Key=self.object_key(key), Body=data, **self.put_args)
+
+    def read_bytes(self, key):
+        return self.open_reader(key).read()
+
+    def open_reader(self, key, etag=None):
+        args = {"Bucket": self.bucket, "Key": self.object_key(key)}
+        if etag:
+            args["IfMatch"] = etag
+        return self._call("get_object", key, **args)["Body"]
+
+    def etag(self, key):
+        return self._call("head_object", key, Bucket=self.bucket, Key=self.object_key(key))["ETag"]
+
+    def exists(self, key):
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise s3_error(exc, "head_object on %s" % self.uri(key))
+
+    def list(self):
+        prefix = self.prefix + "/" if self.prefix else ""
+        found = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    found.append({"key": item["Key"][len(prefix):], "size": item["Size"]})
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "list of s3://%s/%s" % (self.bucket, prefix))
+        return found
+
+    def delete(self, key):
+        self._call("delete_object", key, Bucket=self.bucket, Key=self.object_key(key))
+
+    def _call(self, action, key, **args):
+        try:
+            return getattr(self.client, action)(**args)
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "%s on %s" % (action, self.uri(key)))
+
+
+class _S3Sink:
+    """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put.
+
+    One buffer of ``part_size`` is allocated up front and reused for every part, so memory is the same
+    for any size of dump.
+    """
+
+    def __init__(self, storage, object_key, part_size):
+        self.storage = storage
+        self.key = object_key
+        self.part_size = part_size
+        self.buffer = bytearray(part_size)
+        self.view = memoryview(self.buffer)
+        self.filled = 0
+        self.upload_id = None
+        self.parts = []
+
+    def write(self, data):
+        data = memoryview(data)
+        while len(data):
+            taken = min(len(data), self.part_size - self.filled)
+            self.view[self.filled:self.filled + taken] = data[:taken]
+            self.filled += taken
+            data = data[taken:]
+            if self.filled == self.part_size:
+                self._upload_part(self.buffer)
+                self.filled = 0
+
+    def commit(self):
+        client, bucket = self.storage.client, self.storage.bucket
+        rest = self.view[:self.filled]
+        try:
+            if self.upload_id is None:
+                client.put_object(Bucket=bucket, Key=self.key, Body=rest.tobytes(), **self.storage.put_args)
+                return
+            if self.filled or not self.parts:
+                self._upload_part(rest.tobytes())
+            client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+                                             MultipartUpload={"Parts": self.parts})
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
+        finally:
+            rest.release()
+            self._release()
+
+    def abort(self):
+        self._release()
+        if self.upload_id is not None:
+            try:
+                self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
+                                                           UploadId=self.upload_id)
+            except (ClientError, BotoCoreError) as exc:
+                raise s3_error(exc, "abort of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
+
+    def _release(self):
+        self.view.release()
+        self.buffer = bytearray()
+        self.filled = 0
+
+    def _upload_part(self, part):
+        client, bucket = self.storage.client, self.storage.bucket
+        try:
+            if self.upload_id is None:
+                self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=self.key,
+                                                                **self.storage.put_args)["UploadId"]
+            number = len(self.parts) + 1
+            etag = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+                                      PartNumber=number, Body=part)["ETag"]
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "upload of part %d of s3://%s/%s" % (len(self.parts) + 1, bucket, self.key))
+        self.parts.append({"PartNumber": number, "ETag": etag})

@@ -44,8 +44,8 @@ def service_specs(services):
 
 
 def check_label_key(key):
-    prefix, _sep, name = key.rpartition("/") if key else ("", "", "")
-    if not name or not LABEL_NAME.match(name) or (prefix and not DNS_SUBDOMAIN.match(prefix)):
+    prefix, sep, name = key.rpartition("/") if key else ("", "", "")
+    if not name or not LABEL_NAME.match(name) or (sep and not DNS_SUBDOMAIN.match(prefix)):
         raise InputError("color_label", key, "give a label key such as 'version' or 'example.com/color'")
     return key
 

@@ -16,7 +16,8 @@ description:
     O(destination), a local directory or C(s3://bucket/prefix/), hashing it (SHA-256) while it flows.
   - Memory stays bounded whatever the database size. Custom and plain formats are never copied to a
     temporary file; S3 uploads use multipart with a part size of C(max(8 MiB, ceil(database size / 9000)))
-    so large dumps stay within S3's 10,000 parts, and the multipart upload is aborted on any failure.
+    so large dumps stay within S3's 10,000 parts; one part uploads while the next fills (two part buffers
+    in memory), and the multipart upload is aborted on any failure.
   - The directory format is dumped into a temporary directory first (C(pg_dump --jobs) needs one) and then
     streamed to the destination as a tar archive.
   - Keys follow C(prefix/YYYY/MM/DD/<database>_<UTC timestamp>.<ext>) with ext C(dump) (custom), C(sql) or

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import (
     MIN_PART_SIZE, HashingWriter, part_size, split_s3_uri)
@@ -133,49 +135,71 @@ class S3Storage:
 class _S3Sink:
     """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put.
 
-    One buffer of ``part_size`` is allocated up front and reused for every part, so memory is the same
-    for any size of dump.
+    Two buffers of ``part_size`` are allocated up front: while one part uploads in a background thread
+    the next one fills from pg_dump, so dumping and uploading overlap and memory is the same for any size
+    of dump. At most one part is in flight, which keeps the parts in order.
     """
 
     def __init__(self, storage, object_key, part_size):
         self.storage = storage
         self.key = object_key
         self.part_size = part_size
-        self.buffer = bytearray(part_size)
-        self.view = memoryview(self.buffer)
+        self.buffers = [bytearray(part_size), bytearray(part_size)]
+        self.current = 0
         self.filled = 0
         self.upload_id = None
         self.parts = []
+        self.pending = None
+        self.executor = None
 
     def write(self, data):
         data = memoryview(data)
         while len(data):
             taken = min(len(data), self.part_size - self.filled)
-            self.view[self.filled:self.filled + taken] = data[:taken]
+            buffer = self.buffers[self.current]
+            buffer[self.filled:self.filled + taken] = data[:taken]
             self.filled += taken
             data = data[taken:]
             if self.filled == self.part_size:
-                self._upload_part(self.buffer)
-                self.filled = 0
+                self._hand_over(buffer)
+
+    def _hand_over(self, buffer):
+        """Starts uploading a full buffer in the background and switches to the other one."""
+        self._wait()
+        if self.upload_id is None:
+            self._create_upload()
+            self.executor = ThreadPoolExecutor(max_workers=1)
+        self.pending = self.executor.submit(self._upload_part, buffer)
+        self.current = 1 - self.current
+        self.filled = 0
+
+    def _wait(self):
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
 
     def commit(self):
         client, bucket = self.storage.client, self.storage.bucket
-        rest = self.view[:self.filled]
+        rest = bytes(self.buffers[self.current][:self.filled])
         try:
+            self._wait()
             if self.upload_id is None:
-                client.put_object(Bucket=bucket, Key=self.key, Body=rest.tobytes(), **self.storage.put_args)
+                client.put_object(Bucket=bucket, Key=self.key, Body=rest, **self.storage.put_args)
                 return
-            if self.filled or not self.parts:
-                self._upload_part(rest.tobytes())
+            if rest or not self.parts:
+                self._upload_part(rest)
             client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                              MultipartUpload={"Parts": self.parts})
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
         finally:
-            rest.release()
             self._release()
 
     def abort(self):
+        try:
+            self._wait()
+        except Exception:  # pylint: disable=broad-except
+            pass  # the upload is aborted whatever its last part did
         self._release()
         if self.upload_id is not None:
             try:
@@ -185,16 +209,22 @@ class _S3Sink:
                 raise s3_error(exc, "abort of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
 
     def _release(self):
-        self.view.release()
-        self.buffer = bytearray()
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            self.executor = None
+        self.buffers = [bytearray(), bytearray()]
         self.filled = 0
+
+    def _create_upload(self):
+        try:
+            self.upload_id = self.storage.client.create_multipart_upload(
+                Bucket=self.storage.bucket, Key=self.key, **self.storage.put_args)["UploadId"]
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "start of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
 
     def _upload_part(self, part):
         client, bucket = self.storage.client, self.storage.bucket
         try:
-            if self.upload_id is None:
-                self.upload_id = client.create_multipart_upload(Bucket=bucket, Key=self.key,
-                                                                **self.storage.put_args)["UploadId"]
             number = len(self.parts) + 1
             etag = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                       PartNumber=number, Body=part)["ETag"]

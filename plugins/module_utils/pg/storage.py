@@ -200,11 +200,11 @@ def open_destination(destination, params):
     if not s3.HAS_BOTO3:
         raise RunbookError(missing_required_lib("boto3"), destination=destination)
     client = s3.s3_client(region=params.get("region"), endpoint_url=params.get("endpoint_url"),
-                       access_key=params.get("aws_access_key"), secret_key=params.get("aws_secret_key"),
-                       checksum_compat=params.get("s3_checksum_compat"))
+                          access_key=params.get("aws_access_key"), secret_key=params.get("aws_secret_key"),
+                          checksum_compat=params.get("s3_checksum_compat"))
     return s3.S3Storage(destination, client, sse=params.get("sse"), sse_kms_key_id=params.get("sse_kms_key_id"),
-                     storage_class=params.get("storage_class"),
-                     min_part_size=params.get("part_size") or MIN_PART_SIZE)
+                        storage_class=params.get("storage_class"),
+                        min_part_size=params.get("part_size") or MIN_PART_SIZE)
 
 
 def argument_spec():

@@ -12,6 +12,7 @@ Every command prints JSON.
   create-bucket BUCKET
   list DEST                      keys under a directory or s3://bucket/prefix/
   uploads BUCKET                 open multipart uploads
+  head S3URI                     encryption, storage class and size of an object
   damage DEST KEY flip|truncate|truncate-consistent NEWKEY
                                  copy a backup (and its manifest) to NEWKEY and damage the copy; truncate-consistent
                                  rewrites the manifest to match the truncated artifact
@@ -173,6 +174,13 @@ def fake(dest, spec):
     return {"keys": written}
 
 
+def head(uri):
+    bucket, _sep, key = uri[len("s3://"):].partition("/")
+    info = s3().head_object(Bucket=bucket, Key=key)
+    return {"sse": info.get("ServerSideEncryption"), "storage_class": info.get("StorageClass"),
+            "size": info["ContentLength"]}
+
+
 def uploads(bucket):
     return {"uploads": [u["Key"] for u in s3().list_multipart_uploads(Bucket=bucket).get("Uploads", [])]}
 
@@ -217,7 +225,7 @@ def main(command, *args):
         "make-source": make_source, "checksum": checksum, "drop": drop, "hold": hold,
         "create-bucket": lambda bucket: s3().create_bucket(Bucket=bucket) and {"bucket": bucket},
         "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
-        "kill-dump": kill_dump,
+        "kill-dump": kill_dump, "head": head,
     }
     print(json.dumps(commands[command](*args)))
 

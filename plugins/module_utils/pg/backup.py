@@ -80,6 +80,10 @@ class Backup:
                                    % (self.conn.params.get("user", "(libpq default)"), len(unreadable), self.database,
                                       ", ".join(unreadable[:10])), unreadable_tables=unreadable)
             self.expected_size = connection.database_size(db, self.database)
+            if self.params["verify"] == "restore" and not connection.can_create_database(db):
+                raise RunbookError("verify=restore needs a scratch database, but user %s may not create databases "
+                                   "(CREATEDB); grant it or use verify=archive"
+                                   % self.conn.params.get("user", "(libpq default)"))
         finally:
             db.close()
         if self.params["verify"] != "none":

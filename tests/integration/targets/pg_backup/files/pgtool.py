@@ -9,6 +9,8 @@ Every command prints JSON.
   checksum DB                    {table: {rows, md5}} of every user table
   drop DB...                     drop databases if they exist
   hold DB SECONDS                keep a session with an open transaction on DB
+  make-reader ROLE PASSWORD DB [all]  a role without CREATEDB reading some (or all) tables of DB
+  drop-role ROLE [DB...]         drop a role and what it owns
   create-bucket BUCKET
   list DEST                      keys under a directory or s3://bucket/prefix/
   uploads BUCKET                 open multipart uploads
@@ -81,6 +83,38 @@ def drop(*databases):
             cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
             cur.execute('DROP DATABASE IF EXISTS "%s"' % database)
     return {"dropped": list(databases)}
+
+
+def make_reader(role, password, database, scope="some"):
+    """A login role that may not create databases and may read public.small of DATABASE, or every table (all)."""
+    drop_role(role)
+    with connect("postgres").cursor() as cur:
+        cur.execute('CREATE ROLE "%s" LOGIN NOCREATEDB PASSWORD %%s' % role, (password,))
+    with connect(database).cursor() as cur:
+        cur.execute('GRANT SELECT ON public.small TO "%s"' % role)
+        if scope == "all":
+            cur.execute('GRANT USAGE ON SCHEMA "odd schema" TO "%s"' % role)
+            cur.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public, "odd schema" TO "%s"' % role)
+    return {"role": role}
+
+
+def drop_role(role, *databases):
+    for database in databases:
+        try:
+            with connect(database).cursor() as cur:
+                cur.execute('DROP OWNED BY "%s"' % role)
+        except psycopg2.Error:
+            pass
+    with connect("postgres").cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        if cur.fetchone():
+            if not databases:
+                cur.execute("SELECT datname FROM pg_database WHERE datallowconn")
+                for (database,) in cur.fetchall():
+                    with connect(database).cursor() as other:
+                        other.execute('DROP OWNED BY "%s"' % role)
+            cur.execute('DROP ROLE "%s"' % role)
+    return {"dropped": role}
 
 
 def hold(database, seconds):
@@ -225,7 +259,7 @@ def main(command, *args):
         "make-source": make_source, "checksum": checksum, "drop": drop, "hold": hold,
         "create-bucket": lambda bucket: s3().create_bucket(Bucket=bucket) and {"bucket": bucket},
         "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
-        "kill-dump": kill_dump, "head": head,
+        "kill-dump": kill_dump, "head": head, "make-reader": make_reader, "drop-role": drop_role,
     }
     print(json.dumps(commands[command](*args)))
 

@@ -11,7 +11,7 @@ Every command prints JSON.
   hold DB SECONDS                keep a session with an open transaction on DB
   make-reader ROLE PASSWORD DB [all]  a role without CREATEDB reading some (or all) tables of DB
   drop-role ROLE [DB...]         drop a role and what it owns
-  create-bucket BUCKET
+  create-bucket BUCKET / delete-bucket BUCKET
   list DEST                      keys under a directory or s3://bucket/prefix/
   uploads BUCKET                 open multipart uploads
   head S3URI                     encryption, storage class and size of an object
@@ -208,6 +208,20 @@ def fake(dest, spec):
     return {"keys": written}
 
 
+def delete_bucket(bucket):
+    client = s3()
+    try:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for item in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=item["Key"])
+        for upload in client.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+            client.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        client.delete_bucket(Bucket=bucket)
+    except client.exceptions.NoSuchBucket:
+        pass
+    return {"deleted": bucket}
+
+
 def head(uri):
     bucket, _sep, key = uri[len("s3://"):].partition("/")
     info = s3().head_object(Bucket=bucket, Key=key)
@@ -260,6 +274,7 @@ def main(command, *args):
         "create-bucket": lambda bucket: s3().create_bucket(Bucket=bucket) and {"bucket": bucket},
         "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
         "kill-dump": kill_dump, "head": head, "make-reader": make_reader, "drop-role": drop_role,
+        "delete-bucket": delete_bucket,
     }
     print(json.dumps(commands[command](*args)))
 

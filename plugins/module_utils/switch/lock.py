@@ -46,9 +46,9 @@ def expired(lease, now):
 
 def holder_of(lease):
     spec = lease.get("spec") or {}
+    holder = spec.get("holderIdentity") or "unknown"
     renewed = spec.get("renewTime") or spec.get("acquireTime") or "never"
-    return "%s (renewed %s, for %ss)" % (spec.get("holderIdentity") or "unknown", renewed,
-                                          spec.get("leaseDurationSeconds") or 0)
+    return "%s (renewed %s, for %ss)" % (holder, renewed, spec.get("leaseDurationSeconds") or 0)
 
 
 class LeaseLock:

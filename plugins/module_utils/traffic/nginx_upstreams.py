@@ -44,5 +44,8 @@ def header(text):
 
 def same_routing(text, targets, weight):
     """Whether text already routes every target at weight (the header and change id aside)."""
-    body = lambda content: [line for line in (content or "").splitlines() if not line.startswith("#")]
-    return body(text) == body(render(targets, weight, None, "-"))
+    return routing_lines(text) == routing_lines(render(targets, weight, None, "-"))
+
+
+def routing_lines(content):
+    return [line for line in (content or "").splitlines() if not line.startswith("#")]

@@ -14,13 +14,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import fcntl
 import os
 import shlex
 import tempfile
-import time
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.switch.nginx import take_lock
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_upstreams
 
 
@@ -100,25 +99,3 @@ def reload_or_restore(module, path, before, params):
     put_back(path, before)
     module.run_command(shlex.split(params["reload_cmd"]))
     raise RunbookError("nginx did not reload (%s); the previous upstreams were put back" % (err or out).strip())
-
-
-def take_lock(path, timeout, change_id):
-    """An exclusive flock on path; names the holder when another shift of the group runs."""
-    handle = open(path, "a+")
-    deadline = time.monotonic() + (timeout or 0)
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except (IOError, OSError):
-            if time.monotonic() >= deadline:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown"
-                handle.close()
-                raise RunbookError("Another shift of this group holds %s (%s)" % (path, holder))
-            time.sleep(0.2)
-    handle.seek(0)
-    handle.truncate()
-    handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))
-    handle.flush()
-    return handle

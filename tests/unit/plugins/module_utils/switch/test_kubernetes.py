@@ -7,7 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes, plan
 
 GREEN = {"app": "bi", "version": "green"}
 PODS = {"bi-green-1": GREEN, "bi-blue-1": {"app": "bi", "version": "blue"}}
@@ -55,3 +56,42 @@ def test_patch_pair_carries_the_precondition_and_puts_annotations_back():
     assert pair["backward"]["metadata"]["annotations"]["runbook.ops/change-id"] == "old"
     assert pair["backward"]["metadata"]["annotations"]["runbook.ops/previous-color"] is None
     assert pair["after"] == {"app": "bi", "version": "green"}
+
+
+class ApiFailure(Exception):
+    def __init__(self, status):
+        super(ApiFailure, self).__init__(status)
+        self.status = status
+
+
+class PatchingCluster:
+    """Patches succeed except for the Services named in ``failures`` (name -> HTTP status)."""
+
+    def __init__(self, failures):
+        self.failures = failures
+        self.selectors = {}
+
+    def patch(self, name, body, dry_run=False):
+        if name in self.failures:
+            raise ApiFailure(self.failures[name])
+        self.selectors[name] = body
+
+
+@pytest.mark.parametrize("status, reason", [
+    (409, "HTTP 409 Conflict: the Service changed since it was read"),
+    (403, "HTTP 403 Forbidden: no permission to patch it"),
+    (404, "HTTP 404: the Service was deleted"),
+])
+def test_a_failed_patch_is_named_and_every_other_one_is_restored(status, reason):
+    cluster = PatchingCluster({"chat": status})
+    pending = dict((name, {"forward": "to green", "backward": "to blue"}) for name in ("bi", "chat", "gateway"))
+    ledger = plan.Ledger()
+
+    with pytest.raises(RunbookError) as failure:
+        kubernetes.patch_all(cluster, pending, ledger)
+    ledger.rollback(lambda name: cluster.patch(name, pending[name]["backward"]))
+
+    assert "chat (%s)" % reason in failure.value.msg
+    assert sorted(ledger.switched) == ["bi", "gateway"]
+    assert cluster.selectors == {"bi": "to blue", "gateway": "to blue"}
+    assert "restored all of them" in ledger.message(failure.value.msg)

@@ -4,11 +4,12 @@ the load balancer, a demo_app as what clients reach through it."""
 import json
 import os
 import subprocess
+import sys
 import uuid
 
 import pytest
 
-boto3 = pytest.importorskip("boto3")
+pytest.importorskip("boto3")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("RUNBOOK_BUILD_DIR", os.path.join(ROOT, ".build"))
@@ -16,35 +17,24 @@ INVENTORY = os.path.join(ROOT, "inventories", "examples", "alb")
 PLAYBOOK = os.path.join(ROOT, "playbooks", "alb_shift.yml")
 
 
-def aws_client(s3, service):
-    return boto3.client(service, endpoint_url=s3["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+ALB_TOOL = os.path.join(ROOT, "tests", "integration", "targets", "traffic_shift_alb", "files", "alb.py")
+
+
+def alb_tool(endpoint, *args):
+    """The integration target's helper: make a load balancer on moto, or read a listener's weights."""
+    return json.loads(subprocess.run([sys.executable, ALB_TOOL, endpoint] + list(args), capture_output=True,
+                                     text=True, check=True).stdout)
 
 
 @pytest.fixture
 def alb(s3):
     """A load balancer whose listener sends everything to the blue target group."""
-    ec2, elbv2 = aws_client(s3, "ec2"), aws_client(s3, "elbv2")
-    name = "alb-%s" % uuid.uuid4().hex[:8]
-    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.%d.0/24" % n, AvailabilityZone="us-east-1" + zone)
-               ["Subnet"]["SubnetId"] for n, zone in ((1, "a"), (2, "b"))]
-    balancer = elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
-    groups = dict((color, elbv2.create_target_group(Name="%s-%s" % (name, color), Protocol="HTTP", Port=80,
-                                                    VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"])
-                  for color in ("blue", "green"))
-    listener = elbv2.create_listener(
-        LoadBalancerArn=balancer, Protocol="HTTP", Port=80,
-        DefaultActions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": [
-            {"TargetGroupArn": groups["blue"], "Weight": 100}, {"TargetGroupArn": groups["green"], "Weight": 0}]}}],
-    )["Listeners"][0]["ListenerArn"]
-    return dict(groups, listener=listener, elbv2=elbv2, endpoint=s3["AWS_ENDPOINT_URL"])
+    endpoint = s3["AWS_ENDPOINT_URL"]
+    return dict(alb_tool(endpoint, "create", "alb-%s" % uuid.uuid4().hex[:8]), endpoint=endpoint)
 
 
 def weights(alb):
-    actions = alb["elbv2"].describe_listeners(ListenerArns=[alb["listener"]])["Listeners"][0]["DefaultActions"]
-    by_arn = dict((group["TargetGroupArn"], group.get("Weight")) for action in actions
-                  for group in action.get("ForwardConfig", {}).get("TargetGroups", []))
+    by_arn = alb_tool(alb["endpoint"], "weights", alb["listener"])
     return {"blue": by_arn[alb["blue"]], "green": by_arn[alb["green"]]}
 
 

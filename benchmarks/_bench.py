@@ -11,6 +11,7 @@ import urllib.request
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BUILD = os.environ.get("RUNBOOK_BUILD_DIR", os.path.join(ROOT, ".build"))
 COLLECTIONS = os.path.join(BUILD, "collections")
+INFRA = os.environ.get("RUNBOOK_INFRA_DIR", os.path.join(BUILD, "infra"))
 DEMO_APP = os.path.join(ROOT, "examples", "demo_app", "demo_app.py")
 
 

@@ -7,6 +7,7 @@ every run changes every selector. Per group size, in the same run:
   (c) a bare Python kubernetes-client script that only patches, in its own process (the floor)
   (m) ansible-playbook with one runbook.ops.bluegreen_switch task: validation, lock, concurrent
       patches with preconditions and endpoint verification
+  (s) ansible-playbook with one no-op task: Ansible's own start-up, which (m) and (b) include
 Targets: (m) <= 1.5x (c) at 10 Services, (a) >= 3x (m), (b) >= 5x (m), and (m) growing clearly
 slower than linearly from 10 to 50 Services.
 Needs the test systems (bash tests/infra/infra.sh start) and the staged collection.
@@ -26,7 +27,7 @@ SIZES = (10, 50)
 
 
 def kubeconfig():
-    with open(os.path.join(_bench.BUILD, "infra", "vars.json")) as handle:
+    with open(os.path.join(_bench.INFRA, "vars.json")) as handle:
         test_vars = json.load(handle)
     return test_vars["runbook_test_kubeconfig"], test_vars["runbook_test_kubectl"]
 
@@ -156,6 +157,8 @@ def measure(count, config_file, kubectl, core, workdir):
          _bench.timed(switching(lambda c: kubectl_loop(kubectl, config_file, count, c)), repeat=1)),
         ("(b) one kubernetes.core.k8s task per Service",
          _bench.timed(switching(lambda c: playbook(workdir, config_file, k8s_tasks(count, c))), repeat=1)),
+        ("(s) ansible-playbook start-up, one no-op task",
+         _bench.timed(lambda: playbook(workdir, config_file, [{"ansible.builtin.meta": "noop"}]))),
     ]
 
 
@@ -180,6 +183,9 @@ def main():
     print("  the runbook's loop with its 'sleep 30' before checking vs module at %d: %.1fx" % (
         SIZES[0], (small["(a) runbook kubectl loop, no sleeps"] + 30) / small[module]))
     print("  k8s tasks vs module at %d: %.1fx (target >= 5x)" % (SIZES[0], small["(b) one kubernetes.core.k8s task per Service"] / small[module]))
+    startup = small["(s) ansible-playbook start-up, one no-op task"]
+    print("  module beyond Ansible's start-up vs floor at %d: %.2fx" % (
+        SIZES[0], (small[module] - startup) / small["(c) bare client script (floor)"]))
     print("  module time %d -> %d Services: %.2fx for %.0fx the Services" % (
         SIZES[0], SIZES[1], large[module] / small[module], SIZES[1] / SIZES[0]))
 

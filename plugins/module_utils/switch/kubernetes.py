@@ -41,7 +41,7 @@ RECORDED = (PREVIOUS, ANNOTATION + "change-id", ANNOTATION + "switched-at", ANNO
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MERGE_PATCH = "application/merge-patch+json"
 PATCH_WORKERS = 8  # stays under the client's default connection pool size
-VERIFY_POLL_SECONDS = 0.2
+VERIFY_POLL_SECONDS = 0.1
 # The Lease outlives a run that is killed mid-way only by this margin over its longest wait.
 LEASE_MARGIN_SECONDS = 60
 

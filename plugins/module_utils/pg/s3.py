@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import collections
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
@@ -26,6 +27,11 @@ except ImportError:
 
     class ClientError(Exception):
         pass
+
+
+# Parts uploading at once, and the memory all part buffers may take together.
+MAX_PARTS_IN_FLIGHT = 4
+UPLOAD_MEMORY = 48 * 1024 * 1024
 
 
 def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False):
@@ -135,71 +141,85 @@ class S3Storage:
 class _S3Sink:
     """Uploads in parts of ``part_size``; a stream smaller than one part becomes a single put.
 
-    Two buffers of ``part_size`` are allocated up front: while one part uploads in a background thread
-    the next one fills from pg_dump, so dumping and uploading overlap and memory is the same for any size
-    of dump. At most one part is in flight, which keeps the parts in order.
+    While parts upload in background threads the next one fills from pg_dump, so dumping and uploading
+    overlap. Several parts are in flight when they are small (one request at a time leaves a network
+    link idle between parts); the buffers, allocated up front, stay within UPLOAD_MEMORY whatever the
+    size of the dump, with at least one part in flight and one filling.
     """
 
     def __init__(self, storage, object_key, part_size):
         self.storage = storage
         self.key = object_key
         self.part_size = part_size
-        self.buffers = [bytearray(part_size), bytearray(part_size)]
+        in_flight = max(1, min(MAX_PARTS_IN_FLIGHT, UPLOAD_MEMORY // part_size - 1))
+        self.buffers = [bytearray(part_size) for _index in range(in_flight + 1)]
+        self.free = list(range(1, len(self.buffers)))
         self.current = 0
         self.filled = 0
         self.upload_id = None
         self.parts = []
-        self.pending = None
+        self.next_part = 1
+        self.in_flight = collections.deque()
         self.executor = None
 
     def write(self, data):
         data = memoryview(data)
         while len(data):
             taken = min(len(data), self.part_size - self.filled)
-            buffer = self.buffers[self.current]
-            buffer[self.filled:self.filled + taken] = data[:taken]
+            self.buffers[self.current][self.filled:self.filled + taken] = data[:taken]
             self.filled += taken
             data = data[taken:]
             if self.filled == self.part_size:
-                self._hand_over(buffer)
+                self._hand_over()
 
-    def _hand_over(self, buffer):
-        """Starts uploading a full buffer in the background and switches to the other one."""
-        self._wait()
+    def _hand_over(self):
+        """Starts uploading the full buffer in the background and goes on in a free one."""
         if self.upload_id is None:
             self._create_upload()
-            self.executor = ThreadPoolExecutor(max_workers=1)
-        self.pending = self.executor.submit(self._upload_part, buffer)
-        self.current = 1 - self.current
+            self.executor = ThreadPoolExecutor(max_workers=len(self.buffers) - 1)
+        if not self.free:
+            self._wait_oldest()
+        number, self.next_part = self.next_part, self.next_part + 1
+        future = self.executor.submit(self._upload_part, number, self.buffers[self.current])
+        self.in_flight.append((future, self.current))
+        self.current = self.free.pop()
         self.filled = 0
 
-    def _wait(self):
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()
+    def _wait_oldest(self):
+        future, index = self.in_flight.popleft()
+        try:
+            future.result()
+        finally:
+            self.free.append(index)
+
+    def _wait_all(self):
+        while self.in_flight:
+            self._wait_oldest()
 
     def commit(self):
         client, bucket = self.storage.client, self.storage.bucket
         rest = bytes(self.buffers[self.current][:self.filled])
         try:
-            self._wait()
+            self._wait_all()
             if self.upload_id is None:
                 client.put_object(Bucket=bucket, Key=self.key, Body=rest, **self.storage.put_args)
                 return
             if rest or not self.parts:
-                self._upload_part(rest)
+                self._upload_part(self.next_part, rest)
+            parts = sorted(self.parts, key=lambda part: part["PartNumber"])
             client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
-                                             MultipartUpload={"Parts": self.parts})
+                                             MultipartUpload={"Parts": parts})
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
         finally:
             self._release()
 
     def abort(self):
-        try:
-            self._wait()
-        except Exception:  # pylint: disable=broad-except
-            pass  # the upload is aborted whatever its last part did
+        while self.in_flight:
+            try:
+                self._wait_oldest()
+            except Exception:  # pylint: disable=broad-except
+                pass  # the upload is aborted whatever its parts did
         self._release()
         if self.upload_id is not None:
             try:
@@ -212,7 +232,8 @@ class _S3Sink:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
             self.executor = None
-        self.buffers = [bytearray(), bytearray()]
+        self.buffers = [bytearray()]
+        self.current = 0
         self.filled = 0
 
     def _create_upload(self):
@@ -222,12 +243,11 @@ class _S3Sink:
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "start of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
 
-    def _upload_part(self, part):
+    def _upload_part(self, number, part):
         client, bucket = self.storage.client, self.storage.bucket
         try:
-            number = len(self.parts) + 1
             etag = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                       PartNumber=number, Body=part)["ETag"]
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "upload of part %d of s3://%s/%s" % (len(self.parts) + 1, bucket, self.key))
+            raise s3_error(exc, "upload of part %d of s3://%s/%s" % (number, bucket, self.key))
         self.parts.append({"PartNumber": number, "ETag": etag})

@@ -41,7 +41,9 @@ RECORDED = (PREVIOUS, ANNOTATION + "change-id", ANNOTATION + "switched-at", ANNO
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MERGE_PATCH = "application/merge-patch+json"
 PATCH_WORKERS = 8  # stays under the client's default connection pool size
-VERIFY_POLL_SECONDS = 0.1
+# The EndpointSlice controller usually follows a selector change within tens of milliseconds;
+# polls back off from the first interval to the last so a long wait does not load the API server.
+VERIFY_POLL_SECONDS = (0.02, 0.5)
 # The Lease outlives a run that is killed mid-way only by this margin over its longest wait.
 LEASE_MARGIN_SECONDS = 60
 
@@ -70,7 +72,7 @@ class Cluster:
 
     def list(self, kind, **params):
         try:
-            found = self.kinds[kind].get(namespace=self.namespace, **params).to_dict()
+            found = self.kinds[kind].get(namespace=self.namespace, serializer=plain_json, **params)
         except DynamicApiError as exc:
             raise RunbookError("Cannot list %s in namespace %s: %s" % (kind, self.namespace,
                                                                        plan.describe_error(exc)))
@@ -79,10 +81,34 @@ class Cluster:
     def by_name(self, kind):
         return dict((item["metadata"]["name"], item) for item in self.list(kind))
 
+    def services(self, names):
+        """The named Services that exist, each read by name.
+
+        Reads by name come from etcd; a list right after a write of ours (the Lease) waits for the
+        API server's watch cache to catch up, up to a tenth of a second on a quiet cluster.
+        """
+        with ThreadPoolExecutor(max_workers=min(PATCH_WORKERS, len(names))) as pool:
+            found = list(pool.map(self.service, names))
+        return dict((name, obj) for name, obj in zip(names, found) if obj is not None)
+
+    def service(self, name):
+        try:
+            return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
+        except DynamicApiError as exc:
+            if exc.status == 404:
+                return None
+            raise RunbookError("Cannot read Service %s in namespace %s: %s" % (name, self.namespace,
+                                                                              plan.describe_error(exc)))
+
     def patch(self, name, body, dry_run=False):
         extra = {"dry_run": "All"} if dry_run else {}
         return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
-                                            content_type=MERGE_PATCH, **extra).to_dict()
+                                            content_type=MERGE_PATCH, serializer=plain_json, **extra)
+
+
+def plain_json(client, data):
+    """Responses stay the decoded JSON: wrapping them as ResourceInstances costs more than the request."""
+    return data
 
 
 def run(module, timer):
@@ -94,7 +120,7 @@ def run(module, timer):
         group = plan.group_name(params.get("group"), [spec["name"] for spec in specs])
         change_id = params.get("change_id") or uuid.uuid4().hex
         cluster = Cluster(module, namespace)
-        state = read_state(cluster, specs, label, params)
+        state = read_state(cluster, specs, label, params, cluster.by_name("services"), read_workloads(cluster))
     if state["plan"]["mixed_before"]:
         module.warn("The group was on mixed colors (%s), as after an interrupted switch; switching every Service "
                     "to %s" % (plan.describe_colors(state["current"]), state["plan"]["color"]))
@@ -107,8 +133,9 @@ def run(module, timer):
         if lock.taken_over:
             module.warn("Took over the expired Lease %s of %s" % (lock.name, lock.taken_over))
         with timer.phase("validate"):
-            # Another switch may have finished while this one waited for the lock.
-            state = read_state(cluster, specs, label, params)
+            # Another switch may have finished just before this one took the lock, or while it waited.
+            workloads = read_workloads(cluster) if lock.contended else state["workloads"]
+            state = read_state(cluster, specs, label, params, cluster.services(group_names(specs)), workloads)
         return outcome(module, state, change_id, dry_run=False, timer=timer)
     finally:
         lock.release()
@@ -132,9 +159,8 @@ def lease_seconds(params):
     return (params.get("verify_timeout") or 0) + LEASE_MARGIN_SECONDS
 
 
-def read_state(cluster, specs, label, params):
-    """Everything a switch decides on, read in one list call per kind; refuses when a target is not ready."""
-    services = cluster.by_name("services")
+def read_state(cluster, specs, label, params, services, workloads):
+    """Everything a switch decides on; refuses when a Service is missing or a target is not ready."""
     missing = [spec["name"] for spec in specs if spec["name"] not in services]
     if missing:
         raise RunbookError("Service(s) %s not found in namespace %s; nothing was changed"
@@ -144,9 +170,18 @@ def read_state(cluster, specs, label, params):
     target = plan.resolve_color(params["color"], recorded)
     switch_plan = plan.plan_switch(current, target)
     targets = dict((spec["name"], dict(selector_of(services[spec["name"]]), **{label: target})) for spec in specs)
-    check_targets(cluster, targets, params.get("min_ready_endpoints"))
+    check_targets(workloads["deployments"], workloads["pods"], targets, params.get("min_ready_endpoints"))
     return dict(specs=specs, services=services, current=current, plan=switch_plan, label=label,
-                targets=targets, cluster=cluster)
+                targets=targets, cluster=cluster, workloads=workloads, pod_labels=labels_by_name(workloads["pods"]))
+
+
+def read_workloads(cluster):
+    return dict(deployments=cluster.list("deployments"), pods=cluster.list("pods"))
+
+
+def group_names(specs):
+    """The group's Services and their previews."""
+    return sorted(set(name for spec in specs for name in (spec["name"], spec["preview"])))
 
 
 def selector_of(obj):
@@ -161,10 +196,12 @@ def matches(selector, labels):
     return bool(selector) and all((labels or {}).get(key) == value for key, value in selector.items())
 
 
-def check_targets(cluster, targets, min_ready):
+def labels_by_name(pods):
+    return dict((pod["metadata"]["name"], pod["metadata"].get("labels") or {}) for pod in pods)
+
+
+def check_targets(deployments, pods, targets, min_ready):
     """Refuse unless each target selector matches a rolled-out Deployment and enough ready pods."""
-    deployments = cluster.list("deployments")
-    pods = cluster.list("pods")
     problems = []
     for name, selector in targets.items():
         problem = target_problem(selector, deployments, pods, min_ready)
@@ -329,29 +366,38 @@ def verify(state, timeout):
     """Poll until each switched Service's EndpointSlices list only ready target-color pods."""
     cluster, names = state["cluster"], state["plan"]["switch"]
     deadline = time.monotonic() + (60 if timeout is None else timeout)
+    pause, longest = VERIFY_POLL_SECONDS
     while True:
-        waiting = unverified(cluster, names, state["targets"])
+        waiting = unverified(cluster, names, state)
         if not waiting:
             return
         if time.monotonic() >= deadline:
             raise RunbookError("Verification timed out after %ss: the endpoints of %s still include pods of "
                                "another color or no ready target pod" % (timeout, ", ".join(waiting)))
-        time.sleep(VERIFY_POLL_SECONDS)
+        time.sleep(pause)
+        pause = min(pause * 1.5, longest)
 
 
-def unverified(cluster, names, targets):
-    pods = dict((pod["metadata"]["name"], pod["metadata"].get("labels") or {}) for pod in cluster.list("pods"))
+def unverified(cluster, names, state):
     slices = {}
     for item in cluster.list("slices"):
         owner = (item["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
         slices.setdefault(owner, []).extend(item.get("endpoints") or [])
-    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, targets[name])]
+    pods = state["pod_labels"]
+    if any(pod_name(endpoint) not in pods for name in names for endpoint in slices.get(name, [])):
+        # A pod started since validation: its labels decide whether it may stay in the endpoints.
+        pods = state["pod_labels"] = labels_by_name(cluster.list("pods"))
+    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, state["targets"][name])]
+
+
+def pod_name(endpoint):
+    return (endpoint.get("targetRef") or {}).get("name")
 
 
 def endpoints_on_target(endpoints, pods, selector):
     ready = False
     for endpoint in endpoints:
-        pod = (endpoint.get("targetRef") or {}).get("name")
+        pod = pod_name(endpoint)
         if pod not in pods or not matches(selector, pods[pod]):
             return False
         ready = ready or (endpoint.get("conditions") or {}).get("ready") is not False

@@ -63,6 +63,7 @@ class LeaseLock:
         self.duration = int(duration)
         self.held = None
         self.taken_over = None
+        self.contended = False  # another run's Lease was found: the group may have changed meanwhile
 
     def body(self, current=None):
         now = utc_now().strftime(MICRO_TIME)
@@ -95,6 +96,7 @@ class LeaseLock:
         except DynamicApiError as exc:
             if exc.status != 409:
                 raise RunbookError("Cannot create Lease %s: HTTP %s %s" % (self.name, exc.status, exc.reason))
+        self.contended = True
         current = self.read()
         if current is None or not expired(current, utc_now()):
             return current or {"spec": {}}

@@ -12,10 +12,18 @@ import re
 import subprocess
 import tempfile
 
+try:
+    import fcntl
+except ImportError:  # not on POSIX: pipes keep the system's size
+    fcntl = None
+
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+((\d+)\S*(?: \([^)]*\))?)")
 STDERR_TAIL = 2000
+# A dump passes through a pipe; at Linux's default 64 KiB the writer blocks every 64 KiB and both
+# sides pay a context switch per block, which a 1 MiB pipe (the unprivileged limit) avoids.
+PIPE_SIZE = 1024 * 1024
 
 
 def locate(name, bin_dir=None):
@@ -54,6 +62,16 @@ def require_not_older(path, client_major, server_major):
                            client_major=client_major, server_major=server_major)
 
 
+def widen(pipe):
+    """Best effort: a pipe that cannot grow (another OS, a lowered limit) works as it is."""
+    if fcntl is None or not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except OSError:
+        pass
+
+
 class Child:
     """A client program run with stderr kept in a temporary file, so a full pipe never blocks it."""
 
@@ -61,6 +79,9 @@ class Child:
         self.argv = argv
         self._stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(argv, env=env, stdin=stdin, stdout=stdout, stderr=self._stderr)
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                widen(pipe)
 
     @property
     def stdin(self):

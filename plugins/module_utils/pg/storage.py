@@ -65,11 +65,14 @@ class HashingWriter:
 
 
 def copy_stream(source, writer, chunk=CHUNK):
+    """Copies through one reused buffer; every writer copies or writes what it is given before returning."""
+    buffer = bytearray(chunk)
+    view = memoryview(buffer)
     while True:
-        data = source.read(chunk)
-        if not data:
+        count = source.readinto(buffer)
+        if not count:
             return
-        writer.write(data)
+        writer.write(view[:count])
 
 
 def sha256_of(reader, chunk=CHUNK):
@@ -204,7 +207,8 @@ def open_destination(destination, params):
                           checksum_compat=params.get("s3_checksum_compat"))
     return s3.S3Storage(destination, client, sse=params.get("sse"), sse_kms_key_id=params.get("sse_kms_key_id"),
                         storage_class=params.get("storage_class"),
-                        min_part_size=params.get("part_size") or MIN_PART_SIZE)
+                        min_part_size=params.get("part_size") or MIN_PART_SIZE,
+                        checksum_compat=params.get("s3_checksum_compat"))
 
 
 def argument_spec():

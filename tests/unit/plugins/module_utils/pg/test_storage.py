@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import io
+
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
@@ -92,3 +94,10 @@ def test_local_writer_abort_removes_the_file(tmp_path):
 def test_local_storage_needs_an_absolute_path():
     with pytest.raises(InputError):
         storage.LocalStorage("relative/dir")
+
+
+def test_copy_stream_hands_on_every_byte_through_its_reused_buffer():
+    payload = bytes(range(256)) * 4099  # not a multiple of the chunk
+    sink = FakeSink()
+    storage.copy_stream(io.BytesIO(payload), storage.HashingWriter(sink), chunk=65536)
+    assert sink.data == payload

@@ -56,10 +56,14 @@ def s3_error(exc, action):
 class S3Storage:
     """Backups as objects under ``s3://bucket/prefix/``."""
 
-    def __init__(self, uri, client, sse=None, sse_kms_key_id=None, storage_class=None, min_part_size=MIN_PART_SIZE):
+    def __init__(self, uri, client, sse=None, sse_kms_key_id=None, storage_class=None, min_part_size=MIN_PART_SIZE,
+                 checksum_compat=False):
         self.bucket, self.prefix = split_s3_uri(uri)
         self.client = client
         self.min_part_size = min_part_size
+        # As boto3's own transfers do: a multipart upload declares the checksum its parts carry, and the
+        # completion lists each part's; S3 rejects a completion that leaves them out of a declared upload.
+        self.multipart_checksum = None if checksum_compat else "CRC32"
         self.put_args = {}
         if sse:
             self.put_args["ServerSideEncryption"] = sse
@@ -239,15 +243,24 @@ class _S3Sink:
     def _create_upload(self):
         try:
             self.upload_id = self.storage.client.create_multipart_upload(
-                Bucket=self.storage.bucket, Key=self.key, **self.storage.put_args)["UploadId"]
+                Bucket=self.storage.bucket, Key=self.key, **dict(self.storage.put_args, **self._checksum_args())
+            )["UploadId"]
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "start of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
 
     def _upload_part(self, number, part):
         client, bucket = self.storage.client, self.storage.bucket
         try:
-            etag = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
-                                      PartNumber=number, Body=part)["ETag"]
+            response = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+                                          PartNumber=number, Body=part, **self._checksum_args())
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "upload of part %d of s3://%s/%s" % (number, bucket, self.key))
-        self.parts.append({"PartNumber": number, "ETag": etag})
+        uploaded = {"PartNumber": number, "ETag": response["ETag"]}
+        member = "Checksum" + (self.storage.multipart_checksum or "")
+        if self.storage.multipart_checksum and member in response:
+            uploaded[member] = response[member]
+        self.parts.append(uploaded)
+
+    def _checksum_args(self):
+        algorithm = self.storage.multipart_checksum
+        return {"ChecksumAlgorithm": algorithm} if algorithm else {}

@@ -8,8 +8,11 @@ every run changes every selector. Per group size, in the same run:
   (m) ansible-playbook with one runbook.ops.bluegreen_switch task: validation, lock, concurrent
       patches with preconditions and endpoint verification
   (s) ansible-playbook with one no-op task: Ansible's own start-up, which (m) and (b) include
+  (p) ansible-playbook with one ansible.builtin.ping task: what any module task costs at least
 Targets: (m) <= 1.5x (c) at 10 Services, (a) >= 3x (m), (b) >= 5x (m), and (m) growing clearly
 slower than linearly from 10 to 50 Services.
+The API server is on loopback; BENCH_RTT_MS=N puts a link with an N ms round trip in front of it
+(_link.py), as between an AWX node and a cluster's API endpoint.
 Needs the test systems (bash tests/infra/infra.sh start) and the staged collection.
 """
 
@@ -19,17 +22,35 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 import _bench
+import _link
 
 NAMESPACE = "runbook-bench-%d" % os.getpid()
 SIZES = (10, 50)
+RTT_MS = float(os.environ.get("BENCH_RTT_MS", "0"))
 
 
 def kubeconfig():
     with open(os.path.join(_bench.INFRA, "vars.json")) as handle:
         test_vars = json.load(handle)
     return test_vars["runbook_test_kubeconfig"], test_vars["runbook_test_kubectl"]
+
+
+def through_link(config_file, workdir):
+    """A copy of the kubeconfig whose server is reached through a DelayedLink of RTT_MS."""
+    import yaml
+    with open(config_file) as handle:
+        config = yaml.safe_load(handle)
+    for cluster in config["clusters"]:
+        server = urllib.parse.urlsplit(cluster["cluster"]["server"])
+        link = _link.DelayedLink(server.hostname, server.port, RTT_MS / 1000.0)
+        cluster["cluster"]["server"] = "https://127.0.0.1:%d" % link.port
+    path = os.path.join(workdir, "kubeconfig-rtt")
+    with open(path, "w") as handle:
+        yaml.safe_dump(config, handle)
+    return path
 
 
 def api_clients(config_file):
@@ -159,6 +180,8 @@ def measure(count, config_file, kubectl, core, workdir):
          _bench.timed(switching(lambda c: playbook(workdir, config_file, k8s_tasks(count, c))), repeat=1)),
         ("(s) ansible-playbook start-up, one no-op task",
          _bench.timed(lambda: playbook(workdir, config_file, [{"ansible.builtin.meta": "noop"}]))),
+        ("(p) ansible-playbook, one ping module task",
+         _bench.timed(lambda: playbook(workdir, config_file, [{"ansible.builtin.ping": {}}]))),
     ]
 
 
@@ -168,12 +191,14 @@ def main():
     core, apps = api_clients(config_file)
     results = {}
     with tempfile.TemporaryDirectory() as workdir:
+        measured_config = through_link(config_file, workdir) if RTT_MS else config_file
+        link = "%g ms round trip to the API server" % RTT_MS if RTT_MS else "API server on loopback"
         try:
             for count in SIZES:
                 create_group(core, apps, count)
-                results[count] = dict(measure(count, config_file, kubectl, core, workdir))
-                _bench.print_table("bluegreen_switch: %d Services" % count, list(results[count].items()),
-                                   "(c) bare client script (floor)")
+                results[count] = dict(measure(count, measured_config, kubectl, core, workdir))
+                _bench.print_table("bluegreen_switch: %d Services, %s" % (count, link),
+                                   list(results[count].items()), "(c) bare client script (floor)")
         finally:
             core.delete_namespace(NAMESPACE)
     small, large = results[SIZES[0]], results[SIZES[1]]
@@ -186,6 +211,8 @@ def main():
     startup = small["(s) ansible-playbook start-up, one no-op task"]
     print("  module beyond Ansible's start-up vs floor at %d: %.2fx" % (
         SIZES[0], (small[module] - startup) / small["(c) bare client script (floor)"]))
+    print("  a ping module task vs floor at %d: %.2fx (what any module run through ansible-playbook costs at least)" % (
+        SIZES[0], small["(p) ansible-playbook, one ping module task"] / small["(c) bare client script (floor)"]))
     print("  module time %d -> %d Services: %.2fx for %.0fx the Services" % (
         SIZES[0], SIZES[1], large[module] / small[module], SIZES[1] / SIZES[0]))
 

@@ -4,8 +4,10 @@ Two pgbench databases, about 100 MiB and 1 GiB, their filler column filled so du
 50-fold (created once, kept between runs). In the same run:
   local: pg_backup (custom format, compression 1) to a directory vs `pg_dump -Fc -Z1 > file`
   S3:    pg_backup streaming to the moto S3 server vs the runbook's two passes, pg_dump to a file
-         and then a boto3 upload of it: once on loopback, once through a 16 MiB/s link (benchmarks/
-         _link.py; BENCH_LINK_MIBPS sets another rate), as a network's bandwidth bounds real uploads
+         and then a boto3 upload of it: once on loopback, then through links of 16, 32 and 64 MiB/s
+         (benchmarks/_link.py; BENCH_LINK_MIBPS=16,32 sets others), as a network's bandwidth bounds
+         real uploads. A stream gains most where dumping and uploading take about as long; where one
+         dominates, no stream beats max(dump, upload) / (dump + upload), printed next to each ratio
   memory: peak RSS of the module's process (pg_dump runs in its own) for both sizes
 Targets: local <= 1.1x the floor; S3 <= 0.7x the two passes; peak RSS < 200 MiB and within 20 %
 between the two sizes. The module runs as Ansible runs it on a host: one Python process.
@@ -23,8 +25,9 @@ import _link
 
 DATABASES = (("bench_100mib", 7), ("bench_1gib", 68))
 BUCKET = "runbook-bench"
-# About 134 Mbit/s by default: a single upload stream to a bucket in another region or off site.
-LINK_MIBPS = int(os.environ.get("BENCH_LINK_MIBPS", "16"))
+# 16 MiB/s (134 Mbit/s): a bucket in another region or off site; 64 MiB/s: a bucket nearby.
+LINK_RATES = tuple(int(rate) for rate in os.environ.get("BENCH_LINK_MIBPS", "16,32,64").split(","))
+FLOOR = "pg_dump -Fc -Z1 > file (floor)"
 
 # Runs the module in this interpreter like AnsiballZ would, then reports its peak RSS on stderr.
 MODULE_RUNNER = """
@@ -122,35 +125,46 @@ def create_bucket(s3):
         client.create_bucket(Bucket=BUCKET)
 
 
-def over_the_link(s3):
-    """The S3 settings with the endpoint behind a throttled link to the same server."""
+def over_the_link(s3, mibps):
+    """The S3 settings with the endpoint behind a link of ``mibps`` to the same server."""
     host, port = s3["endpoint_url"].split("//", 1)[1].rsplit(":", 1)
-    link = _link.ThrottledLink(host, int(port), LINK_MIBPS * 1048576)
+    link = _link.ThrottledLink(host, int(port), mibps * 1048576)
     return dict(s3, endpoint_url=link.url)
 
 
-def measure(pg, s3, s3_link, database, workdir, rss):
+def two_pass_row(mibps):
+    return "runbook, upload over %d MiB/s" % mibps
+
+
+def stream_row(mibps):
+    return "pg_backup streaming over %d MiB/s" % mibps
+
+
+def measure(pg, s3, links, database, workdir, rss):
     dump = os.path.join(workdir, "dump")
     backups = os.path.join(workdir, "backups")
     stream = "s3://%s/bench/" % BUCKET
     floor = _bench.timed(lambda: pg_dump_to_file(pg, database, dump), 1)
     dump_mib = os.path.getsize(dump) / 1048576.0
     rows = [
-        ("pg_dump -Fc -Z1 > file (floor)", floor),
+        (FLOOR, floor),
         ("pg_backup to a directory", _bench.timed(lambda: rss.append(run_module(pg, s3, database, backups, workdir)), 1)),
         ("runbook: pg_dump to file, then upload", _bench.timed(lambda: two_pass_s3(pg, s3, database, dump), 1)),
         ("pg_backup streaming to S3", _bench.timed(lambda: rss.append(run_module(pg, s3, database, stream, workdir)), 1)),
-        ("runbook, upload over the link", _bench.timed(lambda: two_pass_s3(pg, s3_link, database, dump), 1)),
-        ("pg_backup streaming over the link",
-         _bench.timed(lambda: rss.append(run_module(pg, s3_link, database, stream, workdir)), 1)),
     ]
+    for mibps, s3_link in links.items():
+        rows.append((two_pass_row(mibps),
+                     _bench.timed(lambda link=s3_link: two_pass_s3(pg, link, database, dump), 1)))
+        rows.append((stream_row(mibps),
+                     _bench.timed(lambda link=s3_link: rss.append(run_module(pg, link, database, stream, workdir)), 1)))
+        empty_bucket(s3)
     return rows, dump_mib
 
 
-def best_stream_ratio(seconds):
+def best_stream_ratio(seconds, mibps):
     """max(dump, upload) / (dump + upload): a stream overlaps the two passes at best."""
-    dump = seconds["pg_dump -Fc -Z1 > file (floor)"]
-    upload = seconds["runbook, upload over the link"] - dump
+    dump = seconds[FLOOR]
+    upload = seconds[two_pass_row(mibps)] - dump
     return max(dump, upload) / (dump + upload)
 
 
@@ -158,26 +172,27 @@ def main():
     _bench.use_collection()
     pg, s3 = test_systems()
     create_bucket(s3)
-    s3_link = over_the_link(s3)
+    links = dict((mibps, over_the_link(s3, mibps)) for mibps in LINK_RATES)
     peaks = {}
     with tempfile.TemporaryDirectory() as workdir:
         for database, scale in DATABASES:
             size = ensure_database(pg, database, scale)
             rss = []
-            rows, dump_mib = measure(pg, s3, s3_link, database, workdir, rss)
+            rows, dump_mib = measure(pg, s3, links, database, workdir, rss)
             empty_bucket(s3)
             seconds = dict(rows)
             peaks[database] = max(rss)
             _bench.print_table("pg_backup: %s (%.0f MiB on disk, %.0f MiB dump made at %.1f MiB/s)" % (
-                database, size / 1048576.0, dump_mib, dump_mib / seconds["pg_dump -Fc -Z1 > file (floor)"]),
-                rows, "pg_dump -Fc -Z1 > file (floor)")
+                database, size / 1048576.0, dump_mib, dump_mib / seconds[FLOOR]),
+                rows, FLOOR)
             print("  local vs floor: %.2fx (target <= 1.1x)" % (
-                seconds["pg_backup to a directory"] / seconds["pg_dump -Fc -Z1 > file (floor)"]))
+                seconds["pg_backup to a directory"] / seconds[FLOOR]))
             print("  S3 stream vs two passes, loopback: %.2fx" % (
                 seconds["pg_backup streaming to S3"] / seconds["runbook: pg_dump to file, then upload"]))
-            print("  S3 stream vs two passes, %d MiB/s link: %.2fx (target <= 0.7x; no stream can beat %.2fx here)" % (
-                LINK_MIBPS, seconds["pg_backup streaming over the link"] / seconds["runbook, upload over the link"],
-                best_stream_ratio(seconds)))
+            for mibps in LINK_RATES:
+                print("  S3 stream vs two passes, %d MiB/s link: %.2fx (target <= 0.7x; no stream can beat %.2fx "
+                      "here)" % (mibps, seconds[stream_row(mibps)] / seconds[two_pass_row(mibps)],
+                                 best_stream_ratio(seconds, mibps)))
             print("  peak RSS of the module: %.1f MiB (target < 200 MiB)" % peaks[database])
     small, large = (peaks[name] for name, _scale in DATABASES)
     print("peak RSS, 1 GiB vs 100 MiB database: %.2fx (target within 0.8x-1.2x)" % (large / small))

@@ -46,6 +46,9 @@ options:
       - Send request checksums only when an operation requires them (botocore
         C(request_checksum_calculation=when_required)), for S3-compatible stores that reject the newer
         default CRC checksums.
+      - By default a multipart upload declares C(CRC32) when it is created, every part carries its
+        CRC32 and the completion lists them, as boto3's own transfers do; with this option none of
+        these fields are sent.
     type: bool
     default: false
   part_size:

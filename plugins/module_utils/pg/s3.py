@@ -61,8 +61,8 @@ class S3Storage:
         self.bucket, self.prefix = split_s3_uri(uri)
         self.client = client
         self.min_part_size = min_part_size
-        # As boto3's own transfers do: a multipart upload declares the checksum its parts carry, and the
-        # completion lists each part's; S3 rejects a completion that leaves them out of a declared upload.
+        # As boto3's own transfers do: a multipart upload declares the checksum its parts carry and the
+        # completion lists each part's, so S3 checks every part and keeps a checksum of the object.
         self.multipart_checksum = None if checksum_compat else "CRC32"
         self.put_args = {}
         if sse:

@@ -97,8 +97,8 @@ class Cluster:
         except DynamicApiError as exc:
             if exc.status == 404:
                 return None
-            raise RunbookError("Cannot read Service %s in namespace %s: %s" % (name, self.namespace,
-                                                                              plan.describe_error(exc)))
+            raise RunbookError("Cannot read Service %s in namespace %s: %s"
+                               % (name, self.namespace, plan.describe_error(exc)))
 
     def patch(self, name, body, dry_run=False):
         extra = {"dry_run": "All"} if dry_run else {}

@@ -43,7 +43,7 @@ MERGE_PATCH = "application/merge-patch+json"
 PATCH_WORKERS = 8  # stays under the client's default connection pool size
 # The EndpointSlice controller usually follows a selector change within tens of milliseconds;
 # polls back off from the first interval to the last so a long wait does not load the API server.
-VERIFY_POLL_SECONDS = (0.02, 0.5)
+VERIFY_POLL_SECONDS = (0.02, 0.2)
 # The Lease outlives a run that is killed mid-way only by this margin over its longest wait.
 LEASE_MARGIN_SECONDS = 60
 

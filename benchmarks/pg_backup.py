@@ -78,11 +78,15 @@ def pg_dump_to_file(pg, database, path):
                        stdout=output, check=True)
 
 
-def two_pass_s3(pg, s3, database, path):
+def s3_client(s3):
     import boto3
+    return boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
+                        aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+
+
+def two_pass_s3(pg, s3, database, path):
     pg_dump_to_file(pg, database, path)
-    client = boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
-                          aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+    client = s3_client(s3)
     client.upload_file(path, BUCKET, "two-pass/%s.dump" % database)
     os.unlink(path)
 
@@ -109,18 +113,14 @@ def run_module(pg, s3, database, destination, workdir):
 
 def empty_bucket(s3):
     """Delete what the runs uploaded, so the S3 server does not keep gigabytes between runs."""
-    import boto3
-    client = boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
-                          aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+    client = s3_client(s3)
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
         for item in page.get("Contents", []):
             client.delete_object(Bucket=BUCKET, Key=item["Key"])
 
 
 def create_bucket(s3):
-    import boto3
-    client = boto3.client("s3", endpoint_url=s3["endpoint_url"], aws_access_key_id=s3["access_key"],
-                          aws_secret_access_key=s3["secret_key"], region_name=s3["region"])
+    client = s3_client(s3)
     if BUCKET not in [bucket["Name"] for bucket in client.list_buckets()["Buckets"]]:
         client.create_bucket(Bucket=BUCKET)
 

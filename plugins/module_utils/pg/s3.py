@@ -256,9 +256,9 @@ class _S3Sink:
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "upload of part %d of s3://%s/%s" % (number, bucket, self.key))
         uploaded = {"PartNumber": number, "ETag": response["ETag"]}
-        member = "Checksum" + (self.storage.multipart_checksum or "")
-        if self.storage.multipart_checksum and member in response:
-            uploaded[member] = response[member]
+        algorithm = self.storage.multipart_checksum
+        if algorithm and "Checksum" + algorithm in response:
+            uploaded["Checksum" + algorithm] = response["Checksum" + algorithm]
         self.parts.append(uploaded)
 
     def _checksum_args(self):

@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: runbook.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""coordination.k8s.io Leases as locks: the Kubernetes I/O of the switch's Lease and of the run lock.
+
+A Lease that is absent, released (empty holderIdentity, as client-go's leader election leaves it)
+or without a holder is free. Writes carry the resourceVersion read, so two runs never both win.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+
+try:
+    from kubernetes.dynamic.exceptions import DynamicApiError
+except ImportError:  # modules report the missing library before a Lease is touched
+    class DynamicApiError(Exception):
+        status = None
+        reason = None
+
+MICRO_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "runbook.ops"}
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def format_time(moment):
+    return moment.strftime(MICRO_TIME)
+
+
+def parse_time(value):
+    if not value:
+        return None
+    value = value.rstrip("Z")
+    return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f" if "." in value else "%Y-%m-%dT%H:%M:%S")
+
+
+def spec_of(lease):
+    return (lease or {}).get("spec") or {}
+
+
+def holder_identity(lease):
+    return spec_of(lease).get("holderIdentity") or None
+
+
+def free(lease):
+    """Absent, released or holder-less: anyone may take it."""
+    return holder_identity(lease) is None
+
+
+def expires_at(lease):
+    spec = spec_of(lease)
+    renewed = parse_time(spec.get("renewTime") or spec.get("acquireTime"))
+    if renewed is None:
+        return None
+    return renewed + datetime.timedelta(seconds=spec.get("leaseDurationSeconds") or 0)
+
+
+def expired(lease, now):
+    ends = expires_at(lease)
+    return ends is None or ends < now
+
+
+def holder_of(lease):
+    spec = spec_of(lease)
+    holder = spec.get("holderIdentity") or "unknown"
+    renewed = spec.get("renewTime") or spec.get("acquireTime") or "never"
+    return "%s (renewed %s, for %ss)" % (holder, renewed, spec.get("leaseDurationSeconds") or 0)
+
+
+def lease_body(name, holder, duration, current=None, acquired=None, labels=None, annotations=None):
+    """The Lease held by holder from now for duration seconds; over current, with its resourceVersion."""
+    now = format_time(utc_now())
+    metadata = {"name": name, "labels": dict(MANAGED_BY, **(labels or {}))}
+    if annotations:
+        metadata["annotations"] = annotations
+    if current:
+        metadata["resourceVersion"] = current["metadata"]["resourceVersion"]
+    return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": metadata,
+            "spec": {"holderIdentity": holder, "leaseDurationSeconds": int(duration),
+                     "acquireTime": acquired or now, "renewTime": now}}
+
+
+def as_dict(obj):
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+def describe(exc):
+    status = getattr(exc, "status", None)
+    if status is not None:
+        return "HTTP %s %s" % (status, getattr(exc, "reason", None) or "")
+    return str(exc) or type(exc).__name__
+
+
+class LeaseStore:
+    """One Lease, through the dynamic client's coordination.k8s.io/v1 Lease resource; a store for locking.acquire."""
+
+    def __init__(self, leases, namespace, name):
+        self.leases = leases
+        self.namespace = namespace
+        self.name = name
+
+    def read(self):
+        try:
+            return as_dict(self.leases.get(name=self.name, namespace=self.namespace))
+        except DynamicApiError as exc:
+            if exc.status == 404:
+                return None
+            raise self.failure("read", exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise self.failure("read", exc)
+
+    def write(self, body, current):
+        """Create (current None) or replace current; None when another run got there first (409, or 404 on replace)."""
+        verb = "create" if current is None else "update"
+        try:
+            if current is None:
+                return as_dict(self.leases.create(body, namespace=self.namespace))
+            return as_dict(self.leases.replace(body, namespace=self.namespace))
+        except DynamicApiError as exc:
+            if exc.status == 409 or (exc.status == 404 and current is not None):
+                return None
+            raise self.failure(verb, exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise self.failure(verb, exc)
+
+    def delete(self, current):
+        """Delete the Lease if it is still current; False when it is gone or changed since."""
+        options = {"kind": "DeleteOptions", "apiVersion": "v1",
+                   "preconditions": {"resourceVersion": current["metadata"]["resourceVersion"]}}
+        try:
+            self.leases.delete(name=self.name, namespace=self.namespace, body=options)
+            return True
+        except DynamicApiError as exc:
+            if exc.status in (404, 409):
+                return False
+            raise self.failure("delete", exc)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise self.failure("delete", exc)
+
+    def failure(self, verb, exc):
+        return RunbookError("Cannot %s Lease %s in namespace %s: %s" % (verb, self.name, self.namespace, describe(exc)))

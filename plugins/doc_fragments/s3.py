@@ -56,6 +56,12 @@ options:
       - Smallest multipart part size in bytes (default 8 MiB); larger dumps get larger parts, so that the
         database size fits in 9,000 parts. S3 requires at least 5 MiB; smaller values are for test stores.
     type: int
+notes:
+  - For C(s3://) destinations the credentials need C(s3:ListBucket), C(s3:GetObject), C(s3:PutObject) and
+    C(s3:DeleteObject) on the prefix, and C(s3:ListBucketMultipartUploads) and C(s3:AbortMultipartUpload) to
+    list and abort multipart uploads left by killed runs.
+  - S3 errors name the operation, the bucket and key, the HTTP status, S3's error code and its likely cause
+    (for example an unknown access key, a secret that does not match, or a policy that refuses the operation).
 requirements:
   - boto3 (for s3:// destinations)
 '''

@@ -83,8 +83,8 @@ options:
   keep_days:
     description:
       - Keep complete backups of O(database) under this prefix started within this many days.
-      - Combined with O(keep_last), a backup kept by either rule is kept. The newest verified backup is
-        never deleted.
+      - Combined with O(keep_last), a backup kept by either rule is kept. The newest verified backup that
+        passes O(retention_recheck) is never deleted.
     type: int
   keep_last:
     description:
@@ -94,8 +94,24 @@ options:
     description:
       - Incomplete backups (no manifest) of O(database) older than this are deleted; younger ones may still be
         being written by another run.
+      - Open S3 multipart uploads of O(database)'s backups (left by a run that was killed) are aborted once both
+        the upload's C(Initiated) time and the time in its key are older than this; until then they take
+        storage. They are listed in RV(incomplete_uploads_aborted) (would be, in check mode).
     type: float
     default: 24
+  retention_recheck:
+    description:
+      - Before retention deletes anything, V(checksum) re-reads the backup it keeps as the newest verified one
+        and compares its SHA-256 and size with the manifest, so a backup that rotted after it was written is
+        not trusted. One that fails is reported in RV(retention) and the next older backup is re-checked, until
+        one passes; that one is never deleted. When none passes, nothing is deleted.
+      - The re-check streams the whole backup once (for S3, downloads the object: its transfer time and, on AWS,
+        its request and data transfer cost), only on runs where retention would delete something. The backup
+        a run has just written and verified is not re-read.
+      - V(none) trusts the verification recorded when each backup was written.
+    type: str
+    choices: [checksum, none]
+    default: checksum
   retention_only:
     description:
       - Apply retention without taking a backup; reports C(changed=false) when nothing is deleted.
@@ -187,6 +203,45 @@ incomplete_deleted:
   returned: always
   type: list
   elements: str
+incomplete_uploads_aborted:
+  description: Open multipart uploads older than O(incomplete_grace_hours) aborted (would be, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: Location the upload was writing.
+      type: str
+    upload_id:
+      description: The upload's id.
+      type: str
+    initiated:
+      description: When the store says the upload started (ISO 8601).
+      type: str
+  sample: [{key: s3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, upload_id: 2~abc,
+            initiated: "2026-11-23T10:15:01+00:00"}]
+retention:
+  description: How retention chose the backup it keeps whatever the rules say.
+  returned: always
+  type: dict
+  contains:
+    recheck:
+      description: O(retention_recheck).
+      type: str
+    protected:
+      description: The newest backup that passed (or was not re-checked), never deleted; null when nothing is
+        deleted.
+      type: str
+    rechecked:
+      description: Backups re-checked, newest first, each with C(key), C(passed) and the C(error) found.
+      type: list
+      elements: dict
+    reason:
+      description: Why RV(retention.protected) is kept and which newer backups failed the re-check.
+      type: str
+  sample: {recheck: checksum, protected: /var/backups/postgres/2026/11/22/judgify_20261122T101500123Z.dump,
+           rechecked: [{key: /var/backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, passed: false,
+                        error: "... does not match its manifest ..."}], reason: "..."}
 elapsed_ms:
   description: Milliseconds per phase (connect, destination, dump, verify, manifest, retention) and C(total).
   returned: always
@@ -215,6 +270,7 @@ def argument_spec():
         keep_days=dict(type="int"),
         keep_last=dict(type="int"),
         incomplete_grace_hours=dict(type="float", default=24),
+        retention_recheck=dict(type="str", choices=["checksum", "none"], default="checksum"),
         retention_only=dict(type="bool", default=False),
     )
     return spec
@@ -227,7 +283,10 @@ def run(module, timer):
     result = {
         "deleted": [uri(key) for key in plan["deleted"]],
         "incomplete_deleted": [uri(key) for key in plan["incomplete_deleted"]],
-        "changed": bool(plan["key"] or plan["deleted"] or plan["incomplete_deleted"]),
+        "incomplete_uploads_aborted": plan["incomplete_uploads_aborted"],
+        "retention": plan["retention"],
+        "changed": bool(plan["key"] or plan["deleted"] or plan["incomplete_deleted"]
+                        or plan["incomplete_uploads_aborted"]),
     }
     if plan["key"]:
         result.update(key=uri(plan["key"]), manifest_key=uri(manifest_key(plan["key"])))

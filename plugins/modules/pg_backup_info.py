@@ -13,7 +13,7 @@ short_description: List the complete backups of a database written by runbook.op
 version_added: "1.0.0"
 description:
   - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
-    first, with their manifests, and the incomplete leftovers separately.
+    first, with their manifests, and the incomplete leftovers and open S3 multipart uploads separately.
   - With O(verify) each listed backup is read again. V(checksum) compares its SHA-256 and size with the
     manifest, V(archive) first reads the whole archive through C(pg_restore) into C(/dev/null) (or checks a
     plain script's completion line), which catches truncation C(pg_restore --list) does not.
@@ -106,6 +106,23 @@ incomplete:
   returned: always
   type: list
   elements: str
+incomplete_uploads:
+  description: Open S3 multipart uploads of O(database)'s backups (a run killed mid-upload), newest first. They
+    take storage until aborted; C(runbook.ops.pg_backup) aborts them once older than its C(incomplete_grace_hours).
+    Empty for a directory.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: Location the upload was writing.
+      type: str
+    upload_id:
+      description: The upload's id.
+      type: str
+    initiated:
+      description: When the store says the upload started (ISO 8601).
+      type: str
 elapsed_ms:
   description: Milliseconds to list and read the manifests (C(list)), to C(verify), and C(total).
   returned: always
@@ -151,6 +168,8 @@ def run(module, timer):
         "backups": backups,
         "all_verified": all(b.get("verification", {}).get("passed", True) for b in backups),
         "incomplete": [store.uri(entry["key"]) for entry in leftovers],
+        "incomplete_uploads": [catalog.upload_summary(upload, store)
+                               for upload in catalog.open_uploads(store, module.params["database"])],
     }
 
 

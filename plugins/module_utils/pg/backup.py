@@ -91,14 +91,33 @@ class Backup:
             client.require_not_older(self.pg_restore, client.version(self.pg_restore)[0], self.server_major)
 
     def _retention_plan(self):
-        backups = [{"key": b["key"], "started": b["started"], "verified": b["verified"]} for b in self.complete]
+        backups = [{"key": b["key"], "started": b["started"], "verified": b["verified"], "manifest": b["manifest"]}
+                   for b in self.complete]
         if self.key:
-            backups.append({"key": self.key, "started": self.now, "verified": self.params["verify"] != "none"})
-        expired = retention.expired(backups, self.now, self.params.get("keep_days"), self.params.get("keep_last"))
-        stale = retention.stale_leftovers(self.leftovers, self.now, self.params["incomplete_grace_hours"])
-        self.to_delete = [key for key in expired if key != self.key]
+            backups.append({"key": self.key, "started": self.now, "verified": self.params["verify"] != "none",
+                            "fresh": True})
+        recheck = self._recheck if self.params.get("retention_recheck", "checksum") == "checksum" else None
+        decision = retention.decide(backups, self.now, self.params.get("keep_days"), self.params.get("keep_last"),
+                                    recheck)
+        grace = self.params["incomplete_grace_hours"]
+        stale = retention.stale_leftovers(self.leftovers, self.now, grace)
+        self.to_delete = [key for key in decision["delete"] if key != self.key]
         self.stale = stale
-        return {"key": self.key, "deleted": self.to_delete, "incomplete_deleted": stale}
+        self.stale_uploads = retention.stale_uploads(catalog.open_uploads(self.storage, self.database), self.now, grace)
+        uri = self.storage.uri
+        return {"key": self.key, "deleted": self.to_delete, "incomplete_deleted": stale,
+                "incomplete_uploads_aborted": [catalog.upload_summary(u, self.storage) for u in self.stale_uploads],
+                "retention": {"recheck": self.params.get("retention_recheck", "checksum"),
+                              "protected": uri(decision["protected"]) if decision["protected"] else None,
+                              "rechecked": [dict(item, key=uri(item["key"])) for item in decision["rechecked"]],
+                              "reason": decision["reason"]}}
+
+    def _recheck(self, backup):
+        """Streams the stored backup once (S3: downloads it) and compares SHA-256 and size with its manifest."""
+        try:
+            return verify.prove(self.storage, backup["key"], backup["manifest"], "checksum")
+        except RunbookError as exc:
+            return {"method": "checksum", "passed": False, "error": exc.msg}
 
     def apply(self):
         result = {}
@@ -109,6 +128,8 @@ class Backup:
                 catalog.delete_backup(self.storage, key)
             for key in self.stale:
                 catalog.delete_backup(self.storage, key)
+            for upload in self.stale_uploads:
+                self.storage.abort_upload(upload["key"], upload["upload_id"])
         return result
 
     def _write_backup(self):
@@ -133,7 +154,11 @@ class Backup:
         finished = datetime.now(timezone.utc)
         manifest = self._manifest(written, started, finished, duration, estimates, counts, verification)
         with self.timer.phase("manifest"):
-            self.storage.put_bytes(keys.manifest_key(self.key), manifests.dumps(manifest))
+            try:
+                self.storage.put_bytes(keys.manifest_key(self.key), manifests.dumps(manifest))
+            except BaseException:
+                self.storage.delete(self.key)  # a backup without its manifest is only a leftover
+                raise
         return {
             "checksum": written["checksum"], "size": written["size"], "verification": verification,
             "duration_s": round(duration, 3),
@@ -149,8 +174,8 @@ class Backup:
         try:
             dump.stream(args, self.conn.child_env(self.database), writer, fmt)
             return writer.commit()
-        except BaseException:
-            writer.abort()
+        except BaseException as exc:
+            writer.abort(exc)
             raise
 
     def _verify(self, written, counts):

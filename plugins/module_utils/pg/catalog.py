@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: runbook.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Backups found under a destination: complete ones (with a valid manifest) and incomplete leftovers."""
+"""Backups found under a destination: complete ones (with a valid manifest), incomplete leftovers, and open
+multipart uploads of backups that were never completed."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -32,6 +33,22 @@ def scan(storage, database):
         entry.update(manifest=manifest, verified=manifests.is_verified(manifest))
         complete.append(entry)
     return _newest_first(complete), _newest_first(leftovers)
+
+
+def open_uploads(storage, database):
+    """Open multipart uploads of ``database``'s backups, newest first, as ``{key, upload_id, initiated, started}``
+    (``started`` from the key). Uploads of keys that are not backups of ``database`` are not ours to judge."""
+    found = []
+    for upload in storage.incomplete_uploads():
+        info = keys.parse(upload["key"])
+        if info is not None and info["database"] == database:
+            found.append(dict(upload, started=info["started"]))
+    return _newest_first(found)
+
+
+def upload_summary(upload, storage):
+    return {"key": storage.uri(upload["key"]), "upload_id": upload["upload_id"],
+            "initiated": upload["initiated"].isoformat()}
 
 
 def _newest_first(entries):

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
@@ -44,13 +45,66 @@ def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, 
                         aws_secret_access_key=secret_key, config=Config(**options))
 
 
-def s3_error(exc, action):
-    """A RunbookError naming what failed and S3's error code, never the credentials."""
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return RunbookError(("S3 %s failed: %s %s" % (action, error.get("Code"), error.get("Message", ""))).strip(),
-                            s3_error_code=error.get("Code"))
-    return RunbookError("S3 %s failed: %s" % (action, exc))
+# The likely cause of an S3 error code, told to whoever is paged: what to check, not only what failed.
+CAUSES = {
+    "InvalidAccessKeyId": "the access key is not known to this store: check aws_access_key (or AWS_ACCESS_KEY_ID, "
+                          "the profile) and that endpoint_url points at the store the key belongs to",
+    "SignatureDoesNotMatch": "the secret key does not belong to the access key: check aws_secret_key "
+                             "(or AWS_SECRET_ACCESS_KEY)",
+    "AccessDenied": "the credentials are valid but a policy (the user's, the bucket's or the KMS key's) does not "
+                    "allow this operation on the bucket",
+    "403": "access was refused: the credentials are wrong (unknown access key or wrong secret) or a policy does not "
+           "allow this operation on the bucket",
+    "ExpiredToken": "the session token has expired: renew the credentials",
+    "InvalidToken": "the session token is not valid: renew the credentials",
+    "RequestTimeTooSkewed": "this host's clock differs too much from the store's: fix the time (NTP)",
+    "NoSuchBucket": "the bucket does not exist: check the destination, endpoint_url and region",
+    "NoSuchKey": "the object does not exist (any more): another run or a lifecycle rule may have deleted it",
+    "NoSuchUpload": "the multipart upload no longer exists: it was completed or aborted by someone else",
+    "EntityTooSmall": "parts are smaller than the store's minimum: raise part_size (S3 requires 5 MiB)",
+    "PermanentRedirect": "the bucket is in another region: set region",
+    "AuthorizationHeaderMalformed": "the request was signed for another region: set region",
+    "SlowDown": "the store is throttling requests: retry later or run fewer backups at once",
+    "ServiceUnavailable": "the store is unavailable: retry later",
+    "InternalError": "the store failed internally: retry later",
+    "KMS.DisabledException": "the KMS key of sse_kms_key_id is disabled",
+    "KMS.NotFoundException": "the KMS key of sse_kms_key_id does not exist",
+    "InvalidRequest": "the store rejected the request; stores without S3's newer checksums need s3_checksum_compat",
+}
+
+
+def s3_error(exc, operation, bucket, key=None):
+    """A RunbookError naming the operation, the bucket (and key), HTTP status, S3 error code and the likely
+    cause; never the credentials."""
+    where = "s3://%s/%s" % (bucket, key) if key else "bucket %s" % bucket
+    if not isinstance(exc, ClientError):
+        return RunbookError("S3 %s on %s failed: %s; likely cause: %s"
+                            % (operation, where, exc, _transport_cause(exc)),
+                            s3_operation=operation, s3_bucket=bucket, s3_key=key)
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    code = str(error.get("Code") or status or "unknown")
+    if code in ("404", "NotFound"):  # HEAD answers carry no error code
+        cause = CAUSES["NoSuchKey"] if key else None
+    else:
+        cause = CAUSES.get(code) or CAUSES.get(str(status)) or "see the store's message"
+    if code == "NoSuchBucket" or cause is None:
+        cause = "bucket %s does not exist: check the destination, endpoint_url and region" % bucket
+    said = " ".join(part for part in (code if code != str(status) else "", "(%s)" % error["Message"]
+                                      if error.get("Message") else "") if part)
+    return RunbookError("S3 %s on %s failed: HTTP %s%s; likely cause: %s"
+                        % (operation, where, status, " " + said if said else "", cause),
+                        s3_operation=operation, s3_bucket=bucket, s3_key=key, s3_http_status=status,
+                        s3_error_code=code)
+
+
+def _transport_cause(exc):
+    name = type(exc).__name__
+    if "Credential" in name:
+        return "no credentials were found: set aws_access_key and aws_secret_key or the AWS environment"
+    if "Connect" in name or "Timeout" in name:
+        return "the store cannot be reached: check endpoint_url, the network and the store"
+    return "see the message"
 
 
 class S3Storage:
@@ -86,12 +140,21 @@ class S3Storage:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code")
-            if code in ("404", "NoSuchBucket"):
-                raise RunbookError("S3 bucket %s does not exist" % self.bucket, s3_error_code="NoSuchBucket")
-            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+            raise s3_error(self._explain_refusal(exc), "head_bucket", self.bucket)
         except BotoCoreError as exc:
-            raise s3_error(exc, "head_bucket on %s" % self.bucket)
+            raise s3_error(exc, "head_bucket", self.bucket)
+
+    def _explain_refusal(self, exc):
+        """A HEAD answer has no body, so a refusal says only "403"; a listing names the error code."""
+        if exc.response.get("Error", {}).get("Code") != "403":
+            return exc
+        try:
+            self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
+        except ClientError as probe:
+            return probe
+        except BotoCoreError:
+            pass
+        return exc
 
     def open_writer(self, key, expected_size=0):
         size = part_size(expected_size, self.min_part_size)
@@ -119,7 +182,9 @@ class S3Storage:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
-            raise s3_error(exc, "head_object on %s" % self.uri(key))
+            raise s3_error(exc, "head_object", self.bucket, self.object_key(key))
+        except BotoCoreError as exc:
+            raise s3_error(exc, "head_object", self.bucket, self.object_key(key))
 
     def list(self):
         prefix = self.prefix + "/" if self.prefix else ""
@@ -129,8 +194,25 @@ class S3Storage:
                 for item in page.get("Contents", []):
                     found.append({"key": item["Key"][len(prefix):], "size": item["Size"]})
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "list of s3://%s/%s" % (self.bucket, prefix))
+            raise s3_error(exc, "list_objects_v2", self.bucket, prefix or None)
         return found
+
+    def incomplete_uploads(self):
+        """Open multipart uploads under the prefix as ``{key, upload_id, initiated}`` (keys relative to it)."""
+        prefix = self.prefix + "/" if self.prefix else ""
+        found = []
+        try:
+            for page in self.client.get_paginator("list_multipart_uploads").paginate(Bucket=self.bucket,
+                                                                                     Prefix=prefix):
+                for upload in page.get("Uploads", []):
+                    found.append({"key": upload["Key"][len(prefix):], "upload_id": upload["UploadId"],
+                                  "initiated": upload["Initiated"]})
+        except (ClientError, BotoCoreError) as exc:
+            raise s3_error(exc, "list_multipart_uploads", self.bucket, prefix or None)
+        return found
+
+    def abort_upload(self, key, upload_id):
+        self._call("abort_multipart_upload", key, Bucket=self.bucket, Key=self.object_key(key), UploadId=upload_id)
 
     def delete(self, key):
         self._call("delete_object", key, Bucket=self.bucket, Key=self.object_key(key))
@@ -139,7 +221,7 @@ class S3Storage:
         try:
             return getattr(self.client, action)(**args)
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "%s on %s" % (action, self.uri(key)))
+            raise s3_error(exc, action, self.bucket, self.object_key(key))
 
 
 class _S3Sink:
@@ -214,23 +296,39 @@ class _S3Sink:
             client.complete_multipart_upload(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                              MultipartUpload={"Parts": parts})
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "upload of s3://%s/%s" % (bucket, self.key))
+            raise s3_error(exc, "put_object" if self.upload_id is None else "complete_multipart_upload",
+                           bucket, self.key)
         finally:
             self._release()
 
-    def abort(self):
+    def abort(self, cause=None):
+        """Aborts the multipart upload; when that fails too, the error names both failures and the upload id."""
+        cause = cause if cause is not None else sys.exc_info()[1]
         while self.in_flight:
             try:
                 self._wait_oldest()
             except Exception:  # pylint: disable=broad-except
                 pass  # the upload is aborted whatever its parts did
         self._release()
-        if self.upload_id is not None:
-            try:
-                self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
-                                                           UploadId=self.upload_id)
-            except (ClientError, BotoCoreError) as exc:
-                raise s3_error(exc, "abort of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
+        if self.upload_id is None:
+            return
+        try:
+            self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
+                                                       UploadId=self.upload_id)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._abort_failed(s3_error(exc, "abort_multipart_upload", self.storage.bucket, self.key), cause)
+
+    def _abort_failed(self, abort_error, cause):
+        bucket = self.storage.bucket
+        first = getattr(cause, "msg", None) or str(cause or "interrupted")
+        return RunbookError(
+            "Upload of s3://%s/%s failed: %s. Aborting its multipart upload %s then failed as well: %s. The upload "
+            "stays open and takes storage until it is aborted: the next pg_backup run aborts it once it is older "
+            "than incomplete_grace_hours, or run 'aws s3api abort-multipart-upload --bucket %s --key %s "
+            "--upload-id %s'" % (bucket, self.key, first, self.upload_id, abort_error.msg, bucket, self.key,
+                                 self.upload_id),
+            upload_id=self.upload_id, upload_error=first, abort_error=abort_error.msg,
+            s3_bucket=bucket, s3_key=self.key)
 
     def _release(self):
         if self.executor is not None:
@@ -246,7 +344,7 @@ class _S3Sink:
                 Bucket=self.storage.bucket, Key=self.key, **dict(self.storage.put_args, **self._checksum_args())
             )["UploadId"]
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "start of the multipart upload of s3://%s/%s" % (self.storage.bucket, self.key))
+            raise s3_error(exc, "create_multipart_upload", self.storage.bucket, self.key)
 
     def _upload_part(self, number, part):
         client, bucket = self.storage.client, self.storage.bucket
@@ -254,7 +352,7 @@ class _S3Sink:
             response = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                           PartNumber=number, Body=part, **self._checksum_args())
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "upload of part %d of s3://%s/%s" % (number, bucket, self.key))
+            raise s3_error(exc, "upload_part (part %d)" % number, bucket, self.key)
         uploaded = {"PartNumber": number, "ETag": response["ETag"]}
         algorithm = self.storage.multipart_checksum
         if algorithm and "Checksum" + algorithm in response:

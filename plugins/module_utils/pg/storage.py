@@ -5,13 +5,15 @@
 
 Keys are relative to the destination; ``uri(key)`` gives the full location. Writers hash (SHA-256)
 and count the stream as it flows, hold at most one part in memory, and remove what they wrote
-when aborted (S3: the multipart upload is aborted).
+when aborted (S3: the multipart upload is aborted). A file system error (full disk, file size limit, a
+regular file in the path) becomes a RunbookError naming the path and the cause.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import hashlib
 import os
 
@@ -22,6 +24,15 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 MIN_PART_SIZE = 8 * 1024 * 1024
 MAX_PARTS_TARGET = 9000
 CHUNK = 1024 * 1024
+OS_ERROR_HINTS = {
+    errno.ENOSPC: "the file system is full: free space or choose another destination",
+    errno.EDQUOT: "the disk quota is exhausted: raise it or choose another destination",
+    errno.EFBIG: "the file exceeds the file size limit (ulimit -f) or the file system's largest file",
+    errno.ENOTDIR: "a part of the path is a regular file, not a directory",
+    errno.EROFS: "the file system is mounted read-only",
+    errno.EACCES: "permission denied for the user the module runs as",
+    errno.EIO: "the disk reported an I/O error",
+}
 
 
 def part_size(expected_size, minimum=MIN_PART_SIZE):
@@ -60,8 +71,8 @@ class HashingWriter:
         self._sink.commit()
         return {"size": self.size, "checksum": self.checksum}
 
-    def abort(self):
-        self._sink.abort()
+    def abort(self, cause=None):
+        self._sink.abort(cause)
 
 
 def copy_stream(source, writer, chunk=CHUNK):
@@ -106,6 +117,10 @@ class LocalStorage:
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def check(self, writable):
+        blocker = _file_in_path(self.root)
+        if blocker:
+            raise RunbookError("Destination %s cannot be a directory: %s is a regular file, not a directory (ENOTDIR)"
+                               % (self.root, blocker), destination=self.root, errno="ENOTDIR", path=blocker)
         if os.path.isdir(self.root):
             if writable and not os.access(self.root, os.W_OK | os.X_OK):
                 raise RunbookError("Destination directory %s is not writable" % self.root, destination=self.root)
@@ -116,17 +131,22 @@ class LocalStorage:
                                % (self.root, parent), destination=self.root)
 
     def open_writer(self, key, expected_size=0):
-        return HashingWriter(_LocalSink(self.uri(key)))
+        return HashingWriter(_LocalSink(self.uri(key), self.root))
 
     def put_bytes(self, key, data):
+        """Written to ``<path>.partial`` and renamed, so a reader never sees half a file; nothing stays on failure."""
         path = self.uri(key)
         _makedirs(os.path.dirname(path))
         partial = path + ".partial"
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(partial, path)
+        try:
+            with open(partial, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.rename(partial, path)
+        except (IOError, OSError) as exc:
+            _remove(partial)
+            raise os_error("write", path, exc)
 
     def read_bytes(self, key):
         with self.open_reader(key) as handle:
@@ -153,43 +173,95 @@ class LocalStorage:
                 found.append({"key": self.key_of(path), "size": os.path.getsize(path)})
         return found
 
+    def incomplete_uploads(self):
+        """A directory has no multipart uploads; an interrupted file is a leftover without a manifest."""
+        return []
+
     def delete(self, key):
-        try:
-            os.remove(self.uri(key))
-        except OSError:
-            if os.path.exists(self.uri(key)):
-                raise
+        _remove(self.uri(key))
 
 
 class _LocalSink:
-    def __init__(self, path):
-        _makedirs(os.path.dirname(path))
+    """Writes one file; on abort removes it and the date directories it created (never the root)."""
+
+    def __init__(self, path, root):
         self.path = path
-        self._handle = open(path, "wb")
+        self.root = root
+        _makedirs(os.path.dirname(path))
+        try:
+            self._handle = open(path, "wb")
+        except (IOError, OSError) as exc:
+            self._remove_empty_dirs()
+            raise os_error("create", path, exc)
 
     def write(self, data):
-        self._handle.write(data)
+        try:
+            self._handle.write(data)
+        except (IOError, OSError) as exc:
+            raise os_error("write", self.path, exc)
 
     def commit(self):
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+        except (IOError, OSError) as exc:
+            raise os_error("write", self.path, exc)
 
-    def abort(self):
-        self._handle.close()
-        if os.path.exists(self.path):
-            os.remove(self.path)
+    def abort(self, cause=None):
+        try:
+            self._handle.close()
+        except (IOError, OSError):
+            pass  # a full disk fails the flush of what is buffered, and the file goes anyway
+        _remove(self.path)
+        self._remove_empty_dirs()
+
+    def _remove_empty_dirs(self):
+        directory = os.path.dirname(self.path)
+        while directory.startswith(self.root + os.sep):
+            try:
+                os.rmdir(directory)
+            except OSError:
+                return  # not empty: another backup lives there
+            directory = os.path.dirname(directory)
+
+
+def os_error(action, path, exc):
+    """A RunbookError naming the path, the errno and what it means here."""
+    code = errno.errorcode.get(exc.errno, "errno %s" % exc.errno)
+    hint = OS_ERROR_HINTS.get(exc.errno)
+    return RunbookError("Cannot %s %s: %s (%s)%s" % (action, path, exc.strerror or exc, code,
+                                                     "; " + hint if hint else ""),
+                        path=path, errno=code)
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError as exc:
+        if os.path.exists(path):
+            raise os_error("remove", path, exc)
 
 
 def _makedirs(path):
-    if not os.path.isdir(path):
-        os.makedirs(path)
+    try:
+        if not os.path.isdir(path):
+            os.makedirs(path)
+    except (IOError, OSError) as exc:
+        raise os_error("create directory", path, exc)
 
 
 def _existing_parent(path):
     while not os.path.isdir(path):
         path = os.path.dirname(path)
     return path
+
+
+def _file_in_path(path):
+    """The nearest existing ancestor of ``path`` (or ``path`` itself) when it is not a directory, else None."""
+    while not os.path.lexists(path):
+        path = os.path.dirname(path)
+    return None if os.path.isdir(path) else path
 
 
 def open_destination(destination, params):

@@ -7,10 +7,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import io
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import storage
 
 MIB = 1024 * 1024
@@ -58,7 +62,7 @@ class FakeSink:
     def commit(self):
         self.state = "committed"
 
-    def abort(self):
+    def abort(self, cause=None):
         self.state = "aborted"
 
 
@@ -101,3 +105,78 @@ def test_copy_stream_hands_on_every_byte_through_its_reused_buffer():
     sink = FakeSink()
     storage.copy_stream(io.BytesIO(payload), storage.HashingWriter(sink), chunk=65536)
     assert sink.data == payload
+
+
+def test_a_destination_below_a_regular_file_fails_the_check(tmp_path):
+    (tmp_path / "file").write_bytes(b"x")
+    store = storage.LocalStorage(str(tmp_path / "file" / "backups"))
+    with pytest.raises(RunbookError) as raised:
+        store.check(writable=True)
+    assert raised.value.msg == ("Destination %s cannot be a directory: %s is a regular file, not a directory (ENOTDIR)"
+                                % (tmp_path / "file" / "backups", tmp_path / "file"))
+    assert raised.value.details["errno"] == "ENOTDIR"
+
+
+def test_a_missing_destination_under_a_directory_passes_the_check(tmp_path):
+    storage.LocalStorage(str(tmp_path / "new" / "backups")).check(writable=True)
+
+
+def full_disk(monkeypatch):
+    """Every file the storage opens for writing is /dev/full: writes fail with ENOSPC, as on a full disk."""
+    real_open = open
+
+    def fake_open(path, mode="r", *args, **kwargs):
+        if "w" in mode:
+            real_open(path, mode).close()
+            return real_open("/dev/full", mode, *args, **kwargs)
+        return real_open(path, mode, *args, **kwargs)
+    monkeypatch.setattr(storage, "open", fake_open, raising=False)
+
+
+def test_a_full_disk_mid_stream_names_the_file_and_the_cause_and_abort_leaves_nothing(tmp_path, monkeypatch):
+    full_disk(monkeypatch)
+    store = storage.LocalStorage(str(tmp_path))
+    writer = store.open_writer("2026/01/02/a.dump")
+    with pytest.raises(RunbookError) as raised:
+        for _index in range(4):
+            writer.write(b"x" * storage.CHUNK)
+        writer.commit()
+    path = store.uri("2026/01/02/a.dump")
+    assert raised.value.msg.startswith("Cannot write %s: No space left on device (ENOSPC); the file system is full"
+                                       % path)
+    writer.abort(raised.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_at_the_manifest_leaves_no_partial_file(tmp_path, monkeypatch):
+    full_disk(monkeypatch)
+    store = storage.LocalStorage(str(tmp_path))
+    with pytest.raises(RunbookError) as raised:
+        store.put_bytes("2026/01/02/a.dump.manifest.json", b"{}")
+    assert "(ENOSPC)" in raised.value.msg and store.uri("2026/01/02/a.dump.manifest.json") in raised.value.msg
+    assert store.list() == []
+
+
+WRITE_PAST_THE_LIMIT = """
+import json, resource, sys
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.pg import storage
+resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+store = storage.LocalStorage(sys.argv[1])
+writer = store.open_writer("2026/01/02/a.dump")
+try:
+    writer.write(b"x" * 200000)
+    writer.commit()
+except RunbookError as exc:
+    writer.abort(exc)
+    print(json.dumps({"msg": exc.msg, "left": store.list()}))
+"""
+
+
+def test_a_file_size_limit_fails_with_efbig_and_leaves_nothing(tmp_path):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    output = subprocess.check_output([sys.executable, "-c", WRITE_PAST_THE_LIMIT, str(tmp_path)], env=env)
+    outcome = json.loads(output)
+    assert outcome["left"] == []
+    assert outcome["msg"].startswith("Cannot write %s: File too large (EFBIG); the file exceeds the file size limit"
+                                     % os.path.join(str(tmp_path), "2026", "01", "02", "a.dump"))

@@ -25,8 +25,17 @@ description:
   - A manifest C(<key>.manifest.json) is written last, after verification. A backup without a manifest is
     incomplete; listing, retention and restore ignore it, and retention removes such leftovers once they are
     older than O(incomplete_grace_hours).
-  - pg_dump and the row counts of O(verify=restore) share one exported snapshot, so the counts are exactly
-    what the dump holds.
+  - pg_dump and the row counts share one exported snapshot, so the counts are exactly what the dump holds.
+  - The manifest records what identifies the dump's content, so that a dump edited or replaced after the
+    backup is found even when the manifest's checksum is rewritten to match: the database name, the server's
+    system identifier, the dump's table of contents (a SHA-256 over the C(pg_restore --list) entry lines, or over
+    a plain script's entry comments, with the number of entries), and the exact row count of every table
+    (O(count_rows)). M(runbook.ops.pg_backup_info) with C(verify=archive) and M(runbook.ops.pg_restore) compare
+    the dump with them.
+  - To record the table of contents the stored backup is read back once more unless O(verify=archive) reads it
+    anyway, up to the end of the table of contents for custom and directory formats, whole for plain scripts.
+  - With O(manifest_key) the manifest carries an HMAC-SHA256, so a manifest rewritten in full is detected by
+    modules given the same key. See C(docs/backups.md) for what each verification proves and what it does not.
   - Fails with a clear message when pg_dump is missing or older than the server, when the user cannot read
     a table, and when the destination is missing or not writable, before anything is written.
 author:
@@ -34,6 +43,7 @@ author:
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3
+  - runbook.ops.manifest_key
 attributes:
   check_mode:
     support: full
@@ -80,6 +90,15 @@ options:
     type: str
     choices: [none, archive, restore]
     default: archive
+  count_rows:
+    description:
+      - Count the rows of every table in the dump's snapshot before dumping and record them in the manifest,
+        for O(verify=restore) and for M(runbook.ops.pg_restore) to compare with what it restored.
+      - Counting reads every table once more (a sequential scan each, in the same snapshot); on a very large
+        database set V(false) to save that time, at the price of restores whose row counts are not checked.
+        O(verify=restore) needs it.
+    type: bool
+    default: true
   keep_days:
     description:
       - Keep complete backups of O(database) under this prefix started within this many days.
@@ -190,9 +209,17 @@ verification:
   returned: when a backup was written
   type: dict
 manifest:
-  description: The manifest written.
+  description: The manifest written, with C(identity) (C(toc_digest), C(toc_entries), C(dump_dbname),
+    C(system_identifier)), C(row_counts) (unless O(count_rows=false)) and, with O(manifest_key), C(hmac).
   returned: when a backup was written
   type: dict
+  sample: {"database": "judgify", "format": "custom", "identity": {"dump_dbname": "judgify", "toc_entries": 42,
+           "toc_digest": "sha256:5f0c...", "system_identifier": "7714454357583400007"},
+           "row_counts": {"public.judgments": 120034}, "hmac": "hmac-sha256:9a1e...", "manifest_version": 2}
+signed:
+  description: Whether the manifest carries an HMAC (O(manifest_key) was set).
+  returned: when a backup was written
+  type: bool
 deleted:
   description: Complete backups deleted by retention (would be, in check mode), with their manifests.
   returned: always
@@ -243,7 +270,8 @@ retention:
            rechecked: [{key: /var/backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, passed: false,
                         error: "... does not match its manifest ..."}], reason: "..."}
 elapsed_ms:
-  description: Milliseconds per phase (connect, destination, dump, verify, manifest, retention) and C(total).
+  description: Milliseconds per phase (connect, destination, count, dump, verify, identity, manifest, retention)
+    and C(total).
   returned: always
   type: dict
 '''
@@ -252,7 +280,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, storage
+from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, manifest as manifests, storage
 from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import VERIFY_METHODS, Backup
 from ansible_collections.runbook.ops.plugins.module_utils.pg.keys import manifest_key
 
@@ -272,7 +300,9 @@ def argument_spec():
         incomplete_grace_hours=dict(type="float", default=24),
         retention_recheck=dict(type="str", choices=["checksum", "none"], default="checksum"),
         retention_only=dict(type="bool", default=False),
+        count_rows=dict(type="bool", default=True),
     )
+    spec.update(manifests.argument_spec())
     return spec
 
 

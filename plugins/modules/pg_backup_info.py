@@ -15,13 +15,23 @@ description:
   - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
     first, with their manifests, and the incomplete leftovers and open S3 multipart uploads separately.
   - With O(verify) each listed backup is read again. V(checksum) compares its SHA-256 and size with the
-    manifest, V(archive) first reads the whole archive through C(pg_restore) into C(/dev/null) (or checks a
-    plain script's completion line), which catches truncation C(pg_restore --list) does not.
+    manifest, which proves the stored bytes are the ones written, as long as the manifest itself was not
+    rewritten. V(archive) first reads the whole archive through C(pg_restore) into C(/dev/null) (or checks a
+    plain script's completion line), which catches truncation C(pg_restore --list) does not, and compares the
+    dump's table of contents and the database its header names with those the manifest records, which catches
+    a dump edited or replaced together with its manifest's checksum. Manifests written before content identity
+    was recorded (version 1) get the database check only; RV(backups[].verification.identity) says what was
+    compared.
+  - With O(manifest_key) every manifest's HMAC is checked; backups whose manifest does not match (or carries
+    none, unless O(allow_unsigned_manifest)) are not listed in RV(backups) but in RV(rejected). See
+    C(docs/backups.md) for what each check proves.
   - Read-only; needs no database connection.
 author:
   - runbook.ops maintainers (@runbook-ops)
 extends_documentation_fragment:
   - runbook.ops.s3
+  - runbook.ops.manifest_key
+  - runbook.ops.manifest_key.verify
 attributes:
   check_mode:
     support: full
@@ -89,18 +99,31 @@ backups:
       description: C(sha256:<hex>).
       type: str
     verified:
-      description: Whether verification (archive or restore) passed when it was written.
+      description: Whether verification (archive or restore) passed when it was written, as its manifest says.
+      type: bool
+    authenticated:
+      description: Whether its manifest's HMAC matched O(manifest_key); false without a key, or for an unsigned
+        manifest accepted with O(allow_unsigned_manifest).
       type: bool
     manifest:
       description: The whole manifest.
       type: dict
     verification:
-      description: With O(verify), C(method), C(passed) and the C(error) found.
+      description: With O(verify), C(method), C(passed) and the C(error) found; for V(archive) also C(identity),
+        what of the dump's identity was compared (C(database), C(toc)).
       type: dict
 all_verified:
-  description: Whether every listed backup passed O(verify) (true when nothing was checked).
+  description: Whether every listed backup passed O(verify) and no manifest was rejected (true when nothing was
+    checked).
   returned: always
   type: bool
+rejected:
+  description: With O(manifest_key), backups whose manifest failed the HMAC check, each with C(key) and C(error).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{key: s3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump,
+            error: "... has an HMAC that does not match manifest_key ..."}]
 incomplete:
   description: Artifacts without a valid manifest (interrupted or failed backups), newest first.
   returned: always
@@ -133,7 +156,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, storage, verify
+from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, keys, storage, verify
+from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as manifests
 
 
 def argument_spec():
@@ -144,7 +168,23 @@ def argument_spec():
         verify=dict(type="str", choices=["none", "checksum", "archive"], default="none"),
         bin_dir=dict(type="path"),
     )
+    spec.update(manifests.argument_spec(verifying=True))
     return spec
+
+
+def authenticate_all(store, complete, params):
+    """(entries whose manifest passes the HMAC check, with whether it was authenticated; rejected ones)."""
+    accepted, rejected = [], []
+    for entry in complete:
+        try:
+            authenticated = manifests.authenticate(entry["manifest"], params["manifest_key"],
+                                                   params["allow_unsigned_manifest"],
+                                                   store.uri(keys.manifest_key(entry["key"])))
+        except manifests.ManifestError as exc:
+            rejected.append({"key": store.uri(entry["key"]), "error": exc.msg})
+            continue
+        accepted.append((entry, authenticated))
+    return accepted, rejected
 
 
 def prove_all(store, complete, method, bin_dir, timer):
@@ -158,7 +198,10 @@ def run(module, timer):
     with timer.phase("list"):
         store.check(writable=False)
         complete, leftovers = catalog.scan(store, module.params["database"])
-    backups = [catalog.summary(entry, store) for entry in complete]
+    manifests.validate_key(module.params["manifest_key"])
+    accepted, rejected = authenticate_all(store, complete, module.params)
+    complete = [entry for entry, _authenticated in accepted]
+    backups = [dict(catalog.summary(entry, store), authenticated=authenticated) for entry, authenticated in accepted]
     method = module.params["verify"]
     if method != "none":
         for backup, verification in zip(backups, prove_all(store, complete, method, module.params["bin_dir"], timer)):
@@ -166,7 +209,8 @@ def run(module, timer):
     return {
         "changed": False,
         "backups": backups,
-        "all_verified": all(b.get("verification", {}).get("passed", True) for b in backups),
+        "all_verified": not rejected and all(b.get("verification", {}).get("passed", True) for b in backups),
+        "rejected": rejected,
         "incomplete": [store.uri(entry["key"]) for entry in leftovers],
         "incomplete_uploads": [catalog.upload_summary(upload, store)
                                for upload in catalog.open_uploads(store, module.params["database"])],

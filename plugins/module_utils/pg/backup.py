@@ -31,6 +31,10 @@ def validate(params):
         ("part_size", params.get("part_size") is None or params["part_size"] >= 5 * 1024,
          "use at least 5 KiB (S3 itself requires 5 MiB parts)"),
         ("database", bool(params["database"]), "name the database to back up"),
+        ("count_rows", params.get("count_rows", True) or params["verify"] != "restore",
+         "verify=restore compares row counts with the dump's snapshot; keep count_rows=true or use verify=archive"),
+        ("manifest_key", params.get("manifest_key") is None or bool(params["manifest_key"]),
+         "give a non-empty key, or leave it unset for an unsigned manifest"),
         ("retention_only", not params["retention_only"] or params.get("keep_days") is not None
          or params.get("keep_last") is not None, "set keep_days and/or keep_last for a retention-only run"),
     )
@@ -80,13 +84,16 @@ class Backup:
                                    % (self.conn.params.get("user", "(libpq default)"), len(unreadable), self.database,
                                       ", ".join(unreadable[:10])), unreadable_tables=unreadable)
             self.expected_size = connection.database_size(db, self.database)
+            self.system_identifier = _system_identifier(db)
             if self.params["verify"] == "restore" and not connection.can_create_database(db):
                 raise RunbookError("verify=restore needs a scratch database, but user %s may not create databases "
                                    "(CREATEDB); grant it or use verify=archive"
                                    % self.conn.params.get("user", "(libpq default)"))
         finally:
             db.close()
-        if self.params["verify"] != "none":
+        # pg_restore reads the table of contents of custom and directory archives for the manifest.
+        self.pg_restore = None
+        if self.params["verify"] != "none" or self.params["format"] != "plain":
             self.pg_restore = client.locate("pg_restore", bin_dir)
             client.require_not_older(self.pg_restore, client.version(self.pg_restore)[0], self.server_major)
 
@@ -139,7 +146,10 @@ class Backup:
         try:
             snapshot = connection.export_snapshot(snapshot_conn)
             estimates = connection.row_estimates(snapshot_conn)
-            counts = connection.row_counts(snapshot_conn) if self.params["verify"] == "restore" else None
+            counts = None
+            if self.params.get("count_rows", True):
+                with self.timer.phase("count"):
+                    counts = connection.row_counts(snapshot_conn)
             with self.timer.phase("dump"):
                 written = self._stream(snapshot)
         finally:
@@ -147,15 +157,20 @@ class Backup:
         duration = time.monotonic() - clock
         try:
             with self.timer.phase("verify"):
-                verification = self._verify(written, counts)
+                verification, identity = self._verify(written, counts)
+            if identity is None:
+                with self.timer.phase("identity"):
+                    identity = self._read_identity()
         except BaseException:
             self.storage.delete(self.key)
             raise
         finished = datetime.now(timezone.utc)
         manifest = self._manifest(written, started, finished, duration, estimates, counts, verification)
+        manifest["identity"] = dict(identity, system_identifier=self.system_identifier)
+        data = manifests.dumps(manifest, self.params.get("manifest_key"))
         with self.timer.phase("manifest"):
             try:
-                self.storage.put_bytes(keys.manifest_key(self.key), manifests.dumps(manifest))
+                self.storage.put_bytes(keys.manifest_key(self.key), data)
             except BaseException:
                 self.storage.delete(self.key)  # a backup without its manifest is only a leftover
                 raise
@@ -163,7 +178,8 @@ class Backup:
             "checksum": written["checksum"], "size": written["size"], "verification": verification,
             "duration_s": round(duration, 3),
             "throughput_mib_s": round(written["size"] / 1048576.0 / duration, 2) if duration > 0 else None,
-            "manifest": manifest,
+            "manifest": manifests.parse(data, self.storage.uri(keys.manifest_key(self.key))),
+            "signed": bool(self.params.get("manifest_key")),
         }
 
     def _stream(self, snapshot):
@@ -179,22 +195,31 @@ class Backup:
             raise
 
     def _verify(self, written, counts):
+        """(verification, identity read on the way or None)."""
         method = self.params["verify"]
         if method == "none":
-            return {"method": "none", "passed": None}
+            return {"method": "none", "passed": None}, None
         reader = verify.HashingReader(self.storage.open_reader(self.key))
         fmt = self.params["format"]
         gunzip = self.key.endswith(".gz")
         env = self.conn.child_env(self.database)
         if method == "archive":
-            verify.read_archive(reader, fmt, gunzip, self.pg_restore, env)
+            identity = verify.read_archive(reader, fmt, gunzip, self.pg_restore, env)
             verify.check_stored(reader, written["checksum"], written["size"], self.storage.uri(self.key))
-            return {"method": "archive", "passed": True}
+            return {"method": "archive", "passed": True}, identity
         scratch = "%s_verify_%s" % (self.database[:40], self.now.strftime("%Y%m%d%H%M%S"))
         restore = load.restorer(self.conn, self.params.get("bin_dir"), reader, fmt, gunzip, clean=False)
         verify.restore_into_scratch(self.conn, self.params["maintenance_db"], scratch, restore, counts)
         verify.check_stored(reader, written["checksum"], written["size"], self.storage.uri(self.key))
-        return {"method": "restore", "passed": True, "scratch_database": scratch, "row_counts": counts}
+        return {"method": "restore", "passed": True, "scratch_database": scratch, "row_counts": counts}, None
+
+    def _read_identity(self):
+        reader = self.storage.open_reader(self.key)
+        try:
+            return verify.read_identity(reader, self.params["format"], self.key.endswith(".gz"), self.pg_restore,
+                                        self.conn.child_env(self.database))
+        finally:
+            reader.close()
 
     def _manifest(self, written, started, finished, duration, estimates, counts, verification):
         manifest = {
@@ -207,3 +232,12 @@ class Backup:
         if counts is not None:
             manifest["row_counts"] = counts
         return manifest
+
+
+def _system_identifier(db):
+    """The server's system identifier (a string: JSON readers may hold 64-bit integers as floats), or None
+    where pg_control_system() is not granted."""
+    try:
+        return str(connection.query(db, "SELECT system_identifier FROM pg_control_system()")[0][0])
+    except RunbookError:
+        return None

@@ -77,7 +77,10 @@ def _dump_directory(args, env, writer):
     try:
         Child(args, env).check("dumping")
         with tarfile.open(fileobj=writer, mode="w|") as archive:
-            archive.add(output_dir, arcname="dump")
+            archive.add(output_dir, arcname="dump", recursive=False)
+            # toc.dat first: the table of contents is then read without reading the data behind it.
+            for name in sorted(os.listdir(output_dir), key=lambda name: (name != "toc.dat", name)):
+                archive.add(os.path.join(output_dir, name), arcname="dump/" + name)
     finally:
         shutil.rmtree(os.path.dirname(output_dir), ignore_errors=True)
 

@@ -6,6 +6,7 @@ Endpoints:
   GET  /ready           200 when ready, 503 otherwise (see --ready-after, --not-ready)
   GET  /version         {"color", "release"}
   GET|POST /api/echo    echoes the JSON body (POST) or the query string (GET)
+  GET  /api/echo/headers  echoes the request headers, as many services' debug endpoints do
   GET  /metrics         Prometheus text: request counter and latency histogram by path and status
   POST /admin/faults    change the injected faults at run time (JSON with the fault names below)
 
@@ -159,6 +160,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_json(200, {"color": app.color, "release": app.release, "service": app.service})
         if path == "/api/echo":
             return self._echo(method, body)
+        if path == "/api/echo/headers":
+            headers = dict((name, value) for name, value in self.headers.items())
+            return self._send_json(200, {"headers": headers})
         return self._send_json(404, {"error": "not found", "path": path})
 
     def _echo(self, method, body):

@@ -37,14 +37,19 @@ options:
   url_password:
     description:
       - Password for HTTP basic authentication. Never logged.
+      - It, C(user:password) and their base64 form (the C(Authorization) header) are masked as
+        C(********) wherever a response quotes them in the result or a written report.
     type: str
   bearer_token:
     description:
       - "Token sent as C(Authorization: Bearer <token>) with every request. Never logged."
+      - Masked as C(********) wherever a response quotes it (also URL- or JSON-escaped) in the
+        result or a written report.
     type: str
   secret_headers:
     description:
-      - Headers sent with every request whose values are secret (API keys). Never logged.
+      - Headers sent with every request whose values are secret (API keys). Never logged; masked as
+        C(********) wherever a response quotes them in the result or a written report.
     type: dict
   follow_redirects:
     description:

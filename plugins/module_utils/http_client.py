@@ -12,6 +12,8 @@ __metaclass__ = type
 
 from ansible.module_utils.urls import Request, make_context
 
+from ansible_collections.runbook.ops.plugins.module_utils import redact
+
 
 def http_argument_spec():
     return dict(
@@ -40,3 +42,15 @@ def build_requester(params, agent):
                    url_password=params.get("url_password"), force_basic_auth=bool(params.get("url_username")),
                    follow_redirects=params["follow_redirects"], use_netrc=False, context=context,
                    http_agent=agent)
+
+
+def build_redactor(argument_spec, params, headers=()):
+    """A ``Redactor`` of every secret the module sends: its ``no_log`` options and the forms they take
+    on the wire (``Bearer <token>``, basic authentication's base64), plus credential ``headers``."""
+    secrets = redact.no_log_values(argument_spec, params)
+    if params.get("bearer_token"):
+        secrets.append("Bearer %s" % params["bearer_token"])
+    secrets.extend(redact.basic_auth_forms(params.get("url_username"), params.get("url_password")))
+    for header_dict in [params.get("secret_headers")] + list(headers):
+        secrets.extend(redact.header_secrets(header_dict))
+    return redact.Redactor(secrets)

@@ -172,7 +172,7 @@ elapsed_ms:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
-from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_requester, http_argument_spec
+from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_redactor, build_requester, http_argument_spec
 from ansible_collections.runbook.ops.plugins.module_utils.metrics import gate, plan
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
@@ -202,13 +202,21 @@ def argument_spec():
     )
 
 
-def evaluate(params):
+def evaluate(params, redactor):
+    """The gate's result with every secret masked; a RunbookError, masked too, when it does not pass."""
+    try:
+        return redactor.value(measure(params, redactor))
+    except RunbookError as error:
+        raise redactor.error(error)
+
+
+def measure(params, redactor):
     timer = PhaseTimer()
     with timer.phase("validate"):
         gate_plan = plan.build(params)
         requester = build_requester(params, "runbook.ops.metrics_gate")
     with timer.phase("measure"):
-        measurements, verdict = gate.run(requester, gate_plan)
+        measurements, verdict = gate.run(requester, gate_plan, redactor=redactor)
     result = dict(changed=False, verdict=verdict, query=gate_plan["query"], measurements=measurements,
                   tally=gate.count(measurements), elapsed_ms=timer.as_dict())
     if verdict != "success":
@@ -223,14 +231,15 @@ def describe(measurement):
 
 
 def main():
+    spec = argument_spec()
     module = AnsibleModule(
-        argument_spec=argument_spec(),
+        argument_spec=spec,
         mutually_exclusive=[('query', 'check'), ('count', 'duration')],
         required_one_of=[('query', 'check')],
         supports_check_mode=True,
     )
     try:
-        result = evaluate(module.params)
+        result = evaluate(module.params, build_redactor(spec, module.params))
     except RunbookError as error:
         fail_with(module, error, changed=False)
     module.exit_json(**result)

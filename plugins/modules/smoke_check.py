@@ -64,7 +64,10 @@ options:
         choices: [GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS]
       headers:
         description:
-          - Extra request headers. Their values appear in logs; use O(secret_headers) for secrets.
+          - Extra request headers. Values of headers whose names carry credentials (C(Authorization),
+            C(Cookie), C(X-Api-Key), names containing C(token), C(secret), C(auth) ...) are masked in
+            the result and the report, but the task's arguments show them at C(-vvv); use
+            O(secret_headers) for secrets.
         type: dict
       json:
         description:
@@ -154,7 +157,12 @@ options:
 notes:
   - Percentiles use the nearest-rank method over the samples that got an HTTP response; samples
     without a response (refused, timeout, TLS failure) count as errors only.
-  - The result never contains request headers, so secrets are absent from output.
+  - The result never contains request headers. Every form of a secret a service may echo back is
+    masked as C(********) in the result and in the report of O(report_path): the values of
+    O(bearer_token), O(url_password) and O(secret_headers), C(Bearer <token>), the base64 of
+    C(user:password), their URL- and JSON-escaped forms, and the values of O(checks[].headers)
+    whose names carry credentials (C(Authorization), C(Cookie), C(X-Api-Key), names with C(token),
+    C(secret), C(session), C(auth) ...). Excerpts are masked before they are cut short.
 '''
 
 EXAMPLES = r'''
@@ -333,7 +341,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.http_client import http_argument_spec
-from ansible_collections.runbook.ops.plugins.module_utils.smoke.runner import run
+from ansible_collections.runbook.ops.plugins.module_utils.smoke.runner import redactor_for, run
 
 CHECK_OPTIONS = dict(
     name=dict(type='str'),
@@ -367,9 +375,10 @@ def argument_spec():
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    spec = argument_spec()
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     try:
-        result = run(module.params)
+        result = run(module.params, redactor_for(spec, module.params))
     except RunbookError as error:
         fail_with(module, error, changed=False)
     module.exit_json(**result)

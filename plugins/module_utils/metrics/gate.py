@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.metrics import prometheus
+from ansible_collections.runbook.ops.plugins.module_utils.redact import NO_SECRETS
 
 
 def judge(values, success, failure, no_data):
@@ -35,11 +36,11 @@ def judge_value(value, success, failure):
     return "failure" if failure is None else "inconclusive"
 
 
-def measure(requester, plan):
+def measure(requester, plan, redactor=NO_SECRETS):
     """One measurement: its time, the series' values, the verdict and any error."""
     at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     try:
-        values = prometheus.query(requester, plan["url"], plan["query"])
+        values = prometheus.query(requester, plan["url"], plan["query"], redactor=redactor)
     except prometheus.QueryRejected:
         raise
     except RunbookError as exc:  # Prometheus unreachable or failing: this measurement tells nothing
@@ -53,12 +54,12 @@ def worst(values):
     return max(values.values()) if values else None
 
 
-def run(requester, plan, sleep=time.sleep, clock=time.monotonic):
+def run(requester, plan, sleep=time.sleep, clock=time.monotonic, redactor=NO_SECRETS):
     """Measure until the count or duration is reached, or the failures exceed the limit."""
     measurements = []
     started = clock()
     while True:
-        measurements.append(measure(requester, plan))
+        measurements.append(measure(requester, plan, redactor))
         tally = count(measurements)
         if tally["failure"] > plan["failure_limit"] or done(measurements, plan, clock() - started):
             return measurements, decide(tally, plan)

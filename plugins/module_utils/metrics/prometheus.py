@@ -14,6 +14,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.redact import NO_SECRETS
 from ansible_collections.runbook.ops.plugins.module_utils.smoke.probe import transport_error
 
 
@@ -21,40 +22,42 @@ class QueryRejected(RunbookError):
     """Prometheus refused the query itself (bad PromQL): measuring again cannot help."""
 
 
-def query(requester, base_url, promql):
+def query(requester, base_url, promql, redactor=NO_SECRETS):
     """Return {series: value} for an instant query; NaN and empty results give {}.
 
     Raises QueryRejected for a query Prometheus rejects, RunbookError when Prometheus cannot be reached.
+    Quoted answers are masked by ``redactor`` before they are cut short.
     """
     url = "%s/api/v1/query?%s" % (base_url.rstrip("/"), urlencode({"query": promql}))
-    document = fetch(requester, url)
+    document = fetch(requester, url, redactor)
     if document.get("status") != "success":
         raise QueryRejected("Prometheus rejected the query %r: %s" % (promql, document.get("error")))
     return series_values(document.get("data") or {})
 
 
-def fetch(requester, url):
+def fetch(requester, url, redactor=NO_SECRETS):
     try:
         response = requester.open("GET", url)
         body = response.read()
     except HTTPError as exc:
         body = exc.read() if exc.fp else b""
         if exc.code in (400, 422):
-            raise QueryRejected("Prometheus rejected the query: %s" % error_text(body))
-        raise RunbookError("Prometheus answered HTTP %d: %s" % (exc.code, error_text(body)))
+            raise QueryRejected("Prometheus rejected the query: %s" % error_text(body, redactor))
+        raise RunbookError("Prometheus answered HTTP %d: %s" % (exc.code, error_text(body, redactor)))
     except Exception as exc:  # pylint: disable=broad-except
-        raise RunbookError("Prometheus is unreachable: %s" % transport_error(exc))
+        raise RunbookError("Prometheus is unreachable: %s" % redactor.text(transport_error(exc)))
     try:
         return json.loads(body)
     except ValueError:
-        raise RunbookError("Prometheus answered something that is not JSON: %r" % body[:120])
+        raise RunbookError("Prometheus answered something that is not JSON: %r" % redactor.excerpt(body, 120))
 
 
-def error_text(body):
+def error_text(body, redactor=NO_SECRETS):
     try:
-        return json.loads(body).get("error") or body[:200]
-    except ValueError:
-        return body[:200].decode("utf-8", "replace")
+        message = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        message = None
+    return redactor.excerpt(str(message) if message else body, 200)
 
 
 def series_values(data):

@@ -28,7 +28,10 @@ _EXPRESSION = re.compile(
 
 
 class Assertion:
-    """One parsed assertion; ``check(document)`` returns None or a message with the value seen."""
+    """One parsed assertion; ``check(document)`` returns None or a message with the value seen.
+
+    ``redactor`` (a ``Redactor``) masks secrets in the value seen before it is cut short.
+    """
 
     def __init__(self, text, path_text, path, length, operator, expected):
         self.text = text
@@ -38,22 +41,22 @@ class Assertion:
         self.operator = operator
         self.expected = expected
 
-    def check(self, document):
+    def check(self, document, redactor=None):
         seen = lookup(document, self.path)
         if self.operator in UNARY:
             ok = (seen is not MISSING) == (self.operator == "exists")
-            return None if ok else "assertion '%s' failed: value seen %s" % (self.text, describe(seen))
+            return None if ok else "assertion '%s' failed: value seen %s" % (self.text, describe(seen, redactor))
         if seen is MISSING:
             return "assertion '%s' failed: %s not found in the response" % (self.text, self.path_text)
         if self.length:
             if not isinstance(seen, (list, dict, str)):
-                return "assertion '%s' failed: value seen %s has no length" % (self.text, describe(seen))
+                return "assertion '%s' failed: value seen %s has no length" % (self.text, describe(seen, redactor))
             seen = len(seen)
         try:
             ok = compare(self.operator, seen, self.expected)
         except TypeError:
             ok = False
-        return None if ok else "assertion '%s' failed: value seen %s" % (self.text, describe(seen))
+        return None if ok else "assertion '%s' failed: value seen %s" % (self.text, describe(seen, redactor))
 
 
 def parse(text, option="assertions"):
@@ -146,8 +149,10 @@ def compare(operator, seen, expected):
     return expected.search(str(seen)) is not None
 
 
-def describe(value):
+def describe(value, redactor=None):
     if value is MISSING:
         return "(missing)"
     text = json.dumps(value, sort_keys=True)
+    if redactor is not None:
+        return redactor.excerpt(text, 200)
     return text if len(text) <= 200 else text[:200] + "..."

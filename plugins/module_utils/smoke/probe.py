@@ -5,6 +5,7 @@
 
 A sample is ``{"latency_ms": float or None, "status": int or None, "error": str or None}``;
 every failure (refused, timeout, TLS, status, body, assertion) becomes ``error``, never an exception.
+Errors quote the response, masked by the ``Redactor`` of the module's secrets before they are cut short.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,17 +19,20 @@ import time
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
+from ansible_collections.runbook.ops.plugins.module_utils.redact import NO_SECRETS
+
 READ_LIMIT = 4 * 1024 * 1024
+EXCERPT_CHARS = 120
 
 
-def probe(requester, check):
+def probe(requester, check, redactor=NO_SECRETS):
     """Send one request for ``check`` (a validated check dict) and judge the response."""
     started = time.monotonic()
     status, body, error = send(requester, check)
     latency = (time.monotonic() - started) * 1000.0
     if status is None:
-        return {"latency_ms": None, "status": None, "error": error}
-    return {"latency_ms": latency, "status": status, "error": judge(check, status, body, latency)}
+        return {"latency_ms": None, "status": None, "error": redactor.text(error)}
+    return {"latency_ms": latency, "status": status, "error": redactor.text(judge(check, status, body, latency, redactor))}
 
 
 def send(requester, check):
@@ -65,36 +69,36 @@ def transport_error(exc):
     return "request failed: %s: %s" % (type(reason).__name__, reason)
 
 
-def judge(check, status, body, latency):
+def judge(check, status, body, latency, redactor=NO_SECRETS):
     """The first way the response fails ``check``, or None."""
     if status not in check["status_codes"]:
-        return "status %d not in %s%s" % (status, check["status_codes"], body_excerpt(body))
+        return "status %d not in %s%s" % (status, check["status_codes"], body_excerpt(body, redactor))
     if check["max_latency_ms"] is not None and latency > check["max_latency_ms"]:
         return "latency %.1f ms over the limit of %s ms" % (latency, check["max_latency_ms"])
     text = body.decode("utf-8", "replace")
     if check["body_contains"] is not None and check["body_contains"] not in text:
-        return "body does not contain %r%s" % (check["body_contains"], body_excerpt(body))
+        return "body does not contain %r%s" % (check["body_contains"], body_excerpt(body, redactor))
     if check["body_regex"] is not None and not check["body_regex"].search(text):
-        return "body does not match /%s/%s" % (check["body_regex"].pattern, body_excerpt(body))
+        return "body does not match /%s/%s" % (check["body_regex"].pattern, body_excerpt(body, redactor))
     if check["assertions"]:
-        return judge_json(check["assertions"], text)
+        return judge_json(check["assertions"], text, redactor)
     return None
 
 
-def judge_json(assertions, text):
+def judge_json(assertions, text, redactor=NO_SECRETS):
     try:
         document = json.loads(text)
     except ValueError:
-        return "response is not JSON%s" % body_excerpt(text.encode("utf-8"))
+        return "response is not JSON%s" % body_excerpt(text, redactor)
     for assertion in assertions:
-        failure = assertion.check(document)
+        failure = assertion.check(document, redactor)
         if failure:
             return failure
     return None
 
 
-def body_excerpt(body):
+def body_excerpt(body, redactor=NO_SECRETS):
+    """``: <the first characters of the body>``, secrets masked, or nothing for an empty body."""
     if not body:
         return ""
-    text = body[:120].decode("utf-8", "replace").replace("\n", " ")
-    return ": %s%s" % (text, "..." if len(body) > 120 else "")
+    return ": %s" % redactor.excerpt(body, EXCERPT_CHARS).replace("\n", " ")

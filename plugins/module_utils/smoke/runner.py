@@ -12,28 +12,42 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_requester
+from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_redactor, build_requester
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import checks as checks_
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import gates, probe, report, stats
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
 
-def run(params):
-    """Return the module result; raise RunbookError (with the partial result) when it must fail."""
+def redactor_for(argument_spec, params):
+    """The module's secrets: ``no_log`` options, their wire forms and credential headers of the checks."""
+    specs = list(params.get("checks") or []) + [params.get("wait_for") or {}]
+    return build_redactor(argument_spec, params, [spec.get("headers") for spec in specs if isinstance(spec, dict)])
+
+
+def run(params, redactor):
+    """Return the module result, secrets masked; raise RunbookError (masked too) when it must fail."""
+    try:
+        return redactor.value(measure(params, redactor))
+    except RunbookError as error:
+        raise redactor.error(error)
+
+
+def measure(params, redactor):
     timer = PhaseTimer()
     with timer.phase("validate"):
         plan = validate(params)
     started_at = utc_now()
     with timer.phase("wait_for"):
-        wait = wait_until_ready(plan["requester"], plan["wait_for"], params["ready_timeout"], params["ready_interval"])
+        wait = wait_until_ready(plan["requester"], plan["wait_for"], params["ready_timeout"], params["ready_interval"],
+                                redactor)
     results = []
     if wait["ready"]:
         with timer.phase("sample"):
-            results = sample_all(plan["requester"], plan["checks"], params["samples"], params["concurrency"])
+            results = sample_all(plan["requester"], plan["checks"], params["samples"], params["concurrency"], redactor)
     with timer.phase("gate"):
         per_check, overall, breaches = evaluate(results, plan["thresholds"])
-        document = report.build_report(plan["target"], started_at, utc_now(), plan["thresholds"], overall,
-                                       per_check, breaches, wait)
+        document = redactor.value(report.build_report(plan["target"], started_at, utc_now(), plan["thresholds"],
+                                                      overall, per_check, breaches, wait))
         if params.get("report_path"):
             report.write_report(params["report_path"], document)
     result = dict(document, changed=False, report_path=params.get("report_path"), elapsed_ms=timer.as_dict())
@@ -65,7 +79,7 @@ def validate(params):
     }
 
 
-def wait_until_ready(requester, check, timeout, interval):
+def wait_until_ready(requester, check, timeout, interval, redactor):
     """Probe ``check`` until it passes or ``timeout`` seconds pass."""
     if check is None:
         return {"ready": True, "attempts": 0, "waited_ms": 0.0, "last_error": None}
@@ -73,7 +87,7 @@ def wait_until_ready(requester, check, timeout, interval):
     attempts = 0
     while True:
         attempts += 1
-        sample = probe.probe(requester, check)
+        sample = probe.probe(requester, check, redactor)
         waited = round((time.monotonic() - started) * 1000.0, 1)
         if sample["error"] is None:
             return {"ready": True, "attempts": attempts, "waited_ms": waited, "last_error": None}
@@ -82,11 +96,11 @@ def wait_until_ready(requester, check, timeout, interval):
         time.sleep(interval)
 
 
-def sample_all(requester, checks, samples, concurrency):
+def sample_all(requester, checks, samples, concurrency, redactor):
     """Every check ``samples`` times, interleaved, ``concurrency`` requests in flight."""
     jobs = [check for dummy in range(samples) for check in checks]
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        outcomes = list(pool.map(lambda check: probe.probe(requester, check), jobs))
+        outcomes = list(pool.map(lambda check: probe.probe(requester, check, redactor), jobs))
     by_name = dict((check["name"], []) for check in checks)
     for check, outcome in zip(jobs, outcomes):
         by_name[check["name"]].append(outcome)

@@ -42,7 +42,7 @@ class FakePrometheus:
     def __init__(self, answers):
         self.answers = list(answers)
 
-    def __call__(self, requester, url, query):
+    def __call__(self, requester, url, query, redactor=None):
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

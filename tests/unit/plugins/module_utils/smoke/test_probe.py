@@ -14,6 +14,7 @@ import pytest
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
+from ansible_collections.runbook.ops.plugins.module_utils.redact import Redactor
 from ansible_collections.runbook.ops.plugins.module_utils.smoke.checks import build_check
 from ansible_collections.runbook.ops.plugins.module_utils.smoke.probe import probe
 
@@ -110,3 +111,30 @@ def test_request_carries_method_body_and_headers():
     requester = FakeRequester(FakeResponse(200, b""))
     probe(requester, check(method="POST", body="raw", headers={"X-A": "1"}))
     assert requester.calls == [("POST", "http://127.0.0.1:9/health", b"raw", {"X-A": "1"})]
+
+
+SECRET = "s3cr3t-t0ken-0123456789"
+ECHO = ('{"headers": {"Accept": "*/*", "Host": "127.0.0.1:9", "User-Agent": "runbook.ops.smoke_check", '
+        '"Authorization": "Bearer %s"}}' % SECRET).encode()
+
+
+@pytest.mark.parametrize("spec, outcome", [
+    ({}, http_error(500, ECHO)),
+    ({"status_codes": [204]}, FakeResponse(200, ECHO)),
+    ({"assertions": ["headers == {}"]}, FakeResponse(200, ECHO)),
+    ({"assertions": ["headers.Authorization == nothing"]}, FakeResponse(200, ECHO)),
+    ({"body_contains": "nothing"}, FakeResponse(200, ECHO)),
+    ({"assertions": ["success == true"]}, FakeResponse(200, ECHO[:-1])),
+], ids=["error status", "unexpected status", "assertion on the headers", "assertion on the token",
+        "substring", "not JSON"])
+def test_errors_quoting_an_echoed_secret_mask_it_before_the_excerpt_is_cut(spec, outcome):
+    for cut in range(0, len(SECRET)):
+        # Shift the token across the excerpt's cut; no prefix of it may survive.
+        body = outcome.body if isinstance(outcome, FakeResponse) else None
+        shifted = ECHO.replace(b'"Accept": "*/*"', b'"Accept": "' + b"*" * cut + b'"')
+        if body is not None:
+            outcome = FakeResponse(outcome.status, shifted if body.endswith(b"}") else shifted[:-1])
+        else:
+            outcome = http_error(500, shifted)
+        sample = probe(FakeRequester(outcome), check(**spec), Redactor([SECRET]))
+        assert sample["error"] and SECRET[:4] not in sample["error"], sample["error"]

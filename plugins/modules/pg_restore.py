@@ -15,20 +15,61 @@ description:
   - Restores a backup written by M(runbook.ops.pg_backup), from a local directory or S3, with the real
     C(pg_restore) (custom and directory formats) or C(psql) (plain format).
   - Before the target is touched the whole backup is read and its SHA-256 and size are compared with its
-    manifest; a mismatch, or a backup without a manifest, is refused.
-  - With O(target=existing) the backup is restored into the existing database with C(--clean --if-exists);
-    with O(target=new) the database is created (and dropped again if the restore fails).
+    manifest; a mismatch, or a backup without a manifest, is refused. A custom-format archive is read whole
+    through C(pg_restore --file=/dev/null) in the same pass (for O(jobs) > 1 from the downloaded file), so a
+    truncated or damaged archive is refused before anything is restored.
+  - Then the dump's identity is compared with what its manifest records, also before the target is touched;
+    its table of contents (C(pg_restore --list) entries, or a plain script's entry comments) and the database
+    named in a custom or directory archive's header. A dump edited or replaced after the backup, with its
+    manifest's checksum rewritten to match, is refused naming what differs. With O(manifest_key) the
+    manifest's HMAC is checked first, so a manifest rewritten in full is refused too.
+  - After the restore the row count of every table the manifest records (counted in the dump's snapshot) is
+    compared with the restored database, and every table of the backup must be there; a difference fails the
+    task. With O(method=swap) and O(target=new) that happens before the restored database takes the target's
+    name, so the target is unchanged; with O(method=transaction) the restore is already committed and the
+    message says so.
+  - Manifests written before content identity was recorded (manifest version 1) are restored with the
+    checks they allow; RV(identity) and RV(row_counts_checked) say what was compared. See C(docs/backups.md)
+    for what each check proves.
+  - A restore into an existing database completes or leaves the target as it was. With O(method=swap) (the
+    default) the backup is restored into a scratch database next to the target, C(<database>_restoring),
+    created like the target (owner, encoding, locale, tablespace, connection limit, privileges, and after the
+    restore its settings and comment); the row counts are checked, and only then the target is renamed to
+    C(<database>_before_<UTC time>) and the scratch database takes its name. The replaced database is dropped,
+    or kept under that name with O(keep_previous=true). A failure at any point before the swap drops the
+    scratch database and leaves the target as it was; the target's own sessions keep working during the
+    restore (what they write then is not in the restored database).
+  - O(method=swap) needs CREATEDB and room for a second copy of the database next to the target until the swap;
+    the rename needs every other session on the target ended (O(terminate_sessions=true)), and for an instant
+    between the two renames the database name does not exist. Objects of the target that the backup does not
+    hold do not survive the swap.
+  - O(method=transaction) restores in place with C(--clean --if-exists) as one transaction (pg_restore's
+    C(--single-transaction); psql always runs a plain script with C(--single-transaction) and
+    C(ON_ERROR_STOP)), so a failure or a killed restore rolls everything back. It needs no CREATEDB and keeps the
+    database itself (its OID, properties and objects the backup does not hold), but it takes no O(jobs), holds
+    exclusive locks on every restored table until it commits, needs C(max_locks_per_transaction) room for every
+    object of the backup, and needs about as much space as O(method=swap), because the files of the dropped tables are
+    only removed when the transaction commits.
+  - Every failure message says what became of the target (C(target <database> unchanged) when nothing of it
+    changed), and RV(target_changed) says it for machines.
+  - With O(target=new) the database is created, restored into and checked, and dropped again on any failure.
   - A database holding any table, view, sequence or function is only overwritten with O(force=true).
   - Stops on the first error (C(--exit-on-error), C(ON_ERROR_STOP)) and reports the program's message.
   - Custom-format backups stream from the storage into pg_restore; with O(jobs) > 1 they are downloaded to a
     temporary file first, because a parallel restore needs a seekable file. Directory-format backups are
     unpacked into a temporary directory.
-  - A restore always reports C(changed); check mode verifies the source and the target and restores nothing.
+  - A restore always reports C(changed); check mode verifies the source and the target (including what the
+    swap needs) and restores nothing.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.pg_backup
+  - module: runbook.ops.pg_backup_info
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3
+  - runbook.ops.manifest_key
+  - runbook.ops.manifest_key.verify
 attributes:
   check_mode:
     support: full
@@ -97,6 +138,27 @@ options:
       - Pass C(--no-privileges) (no GRANT/REVOKE).
     type: bool
     default: false
+  method:
+    description:
+      - How a restore into an existing database (O(target=existing)) is made safe, see above. V(swap) restores
+        into a scratch database and swaps names after it succeeded; V(transaction) restores in place in one
+        transaction. Both need space for the old and the new data at once. O(target=new) ignores it.
+    type: str
+    choices: [swap, transaction]
+    default: swap
+  keep_previous:
+    description:
+      - With O(method=swap), keep the replaced database as RV(previous_database) (C(<database>_before_<UTC
+        time>)) instead of dropping it after the swap. Dropping it, or reading from it, is then up to you.
+    type: bool
+    default: false
+  allow_other_database:
+    description:
+      - Restore a custom or directory archive whose header names another database than its manifest does
+        (a backup deliberately filed under another database's name). Its table of contents must still match
+        the manifest.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -118,6 +180,24 @@ EXAMPLES = r'''
     terminate_sessions: true
     safety_backup: true
     jobs: 4
+
+- name: Restore in place in one transaction, keeping the database itself (its OID and properties)
+  runbook.ops.pg_restore:
+    source: "{{ backup.key }}"
+    database: judgify
+    target: existing
+    force: true
+    method: transaction
+
+- name: Restore by swap and keep the replaced database until the release is confirmed
+  runbook.ops.pg_restore:
+    source: "{{ backup.key }}"
+    database: judgify
+    target: existing
+    force: true
+    terminate_sessions: true
+    keep_previous: true
+  register: restored
 '''
 
 RETURN = r'''
@@ -139,15 +219,51 @@ safety_backup_key:
   returned: when restored (not in check mode)
   type: str
 terminated_sessions:
-  description: How many other sessions were terminated.
+  description: How many other sessions were terminated (with O(method=swap) right before the rename).
   returned: when restored (not in check mode)
   type: int
+method:
+  description: How the restore was made, V(swap), V(transaction), or V(new) (O(target=new)).
+  returned: success
+  type: str
+  sample: swap
+scratch_database:
+  description: The scratch database a swap restores into (it takes the target's name after the swap), or null.
+  returned: success
+  type: str
+  sample: judgify_restoring
+previous_database:
+  description: With O(keep_previous=true), the name the replaced database was kept under (in check mode the name
+    it would get); null otherwise.
+  returned: success
+  type: str
+  sample: judgify_before_20261201_224501
+target_changed:
+  description: On failure, whether the target was changed (false means it is exactly as it was).
+  returned: failure
+  type: bool
 other_sessions:
   description: Other sessions on the target found before restoring.
   returned: success
   type: int
+authenticated:
+  description: Whether the manifest's HMAC was checked against O(manifest_key) and matched; false without a key
+    or for an unsigned manifest accepted with O(allow_unsigned_manifest).
+  returned: success
+  type: bool
+identity:
+  description: What of the dump's identity was compared with its manifest, C(database) (the name in a custom or
+    directory archive's header) and C(toc) (the table of contents; false for manifests of version 1).
+  returned: success
+  type: dict
+  sample: {"database": true, "toc": true}
+row_counts_checked:
+  description: Whether the restored row counts were compared with the manifest's (false for manifests without
+    C(row_counts)).
+  returned: when restored (not in check mode)
+  type: bool
 elapsed_ms:
-  description: Milliseconds per phase (source, target, safety_backup, restore, count) and C(total).
+  description: Milliseconds per phase (source, target, safety_backup, restore, count, swap) and C(total).
   returned: always
   type: dict
 '''
@@ -156,8 +272,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, storage
-from ansible_collections.runbook.ops.plugins.module_utils.pg.restore import Restore
+from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, manifest as manifests, storage
+from ansible_collections.runbook.ops.plugins.module_utils.pg.restore import Restore, unchanged
 
 
 def argument_spec():
@@ -175,7 +291,11 @@ def argument_spec():
         jobs=dict(type="int", default=1),
         no_owner=dict(type="bool", default=False),
         no_privileges=dict(type="bool", default=False),
+        allow_other_database=dict(type="bool", default=False),
+        method=dict(type="str", choices=["swap", "transaction"], default="swap"),
+        keep_previous=dict(type="bool", default=False),
     )
+    spec.update(manifests.argument_spec(verifying=True))
     return spec
 
 
@@ -200,7 +320,7 @@ def main():
     try:
         result = run(module, timer)
     except RunbookError as error:
-        fail_with(module, error, elapsed_ms=timer.as_dict())
+        fail_with(module, unchanged(error, module.params["database"]), elapsed_ms=timer.as_dict())
     module.exit_json(elapsed_ms=timer.as_dict(), **result)
 
 

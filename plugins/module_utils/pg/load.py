@@ -23,8 +23,11 @@ from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUN
 DUMP_COMPLETE = b"-- PostgreSQL database dump complete"
 
 
-def restore_argv(pg_restore, database, clean, jobs=1, no_owner=False, no_privileges=False, archive_path=None):
+def restore_argv(pg_restore, database, clean, jobs=1, no_owner=False, no_privileges=False, archive_path=None,
+                 single_transaction=False):
     args = [pg_restore, "--no-password", "--exit-on-error", "--dbname=%s" % database]
+    if single_transaction:
+        args.append("--single-transaction")
     if clean:
         args.extend(["--clean", "--if-exists"])
     if no_owner:
@@ -43,7 +46,7 @@ def psql_argv(psql, database):
             "--dbname=%s" % database, "--file=-", "--output=/dev/null"]
 
 
-def feed(reader, args, env, gunzip=False):
+def feed(reader, args, env, gunzip=False, what="restoring"):
     """Streams ``reader`` into the stdin of the program of ``args`` and waits for it."""
     child = Child(args, env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gunzip else None
@@ -63,11 +66,11 @@ def feed(reader, args, env, gunzip=False):
     except BaseException:
         child.kill()
         raise
-    return child.check("restoring")
+    return child.check(what)
 
 
-def run(args, env):
-    return Child(args, env, stdout=subprocess.DEVNULL).check("restoring")
+def run(args, env, what="restoring"):
+    return Child(args, env, stdout=subprocess.DEVNULL).check(what)
 
 
 def extract_tar(reader):
@@ -114,9 +117,11 @@ def scan_plain(reader, gunzip):
 
 
 def restorer(conn, bin_dir, reader, fmt, gunzip, clean, jobs=1, no_owner=False, no_privileges=False,
-             archive_path=None):
+             archive_path=None, single_transaction=False):
     """A function restoring the backup (streamed from ``reader``, or the seekable ``archive_path``)
-    into the database it is given, with psql for plain scripts and pg_restore otherwise."""
+    into the database it is given, with psql for plain scripts and pg_restore otherwise. psql always runs
+    the script as one transaction; ``single_transaction`` makes pg_restore do so too (then ``jobs`` is 1)."""
+    options = dict(no_owner=no_owner, no_privileges=no_privileges, single_transaction=single_transaction)
 
     def restore(database):
         env = conn.child_env(database)
@@ -126,13 +131,13 @@ def restorer(conn, bin_dir, reader, fmt, gunzip, clean, jobs=1, no_owner=False, 
         pg_restore = client.locate("pg_restore", bin_dir)
         if fmt == "custom":
             if archive_path:
-                run(restore_argv(pg_restore, database, clean, jobs, no_owner, no_privileges, archive_path), env)
+                run(restore_argv(pg_restore, database, clean, jobs, archive_path=archive_path, **options), env)
             else:
-                feed(reader, restore_argv(pg_restore, database, clean, 1, no_owner, no_privileges), env)
+                feed(reader, restore_argv(pg_restore, database, clean, 1, **options), env)
             return
         parent, dump_dir = extract_tar(reader)
         try:
-            run(restore_argv(pg_restore, database, clean, jobs, no_owner, no_privileges, dump_dir), env)
+            run(restore_argv(pg_restore, database, clean, jobs, archive_path=dump_dir, **options), env)
         finally:
             shutil.rmtree(parent, ignore_errors=True)
     return restore

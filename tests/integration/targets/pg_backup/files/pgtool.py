@@ -15,9 +15,13 @@ Every command prints JSON.
   list DEST                      keys under a directory or s3://bucket/prefix/
   uploads BUCKET                 open multipart uploads
   head S3URI                     encryption, storage class and size of an object
-  damage DEST KEY flip|truncate|truncate-consistent NEWKEY
-                                 copy a backup (and its manifest) to NEWKEY and damage the copy; truncate-consistent
-                                 rewrites the manifest to match the truncated artifact
+  damage DEST KEY flip|truncate|truncate-consistent|flip-consistent NEWKEY
+                                 copy a backup (and its manifest) to NEWKEY and damage the copy; the -consistent ways
+                                 rewrite the manifest to match the damaged artifact (flip-consistent flips a byte of
+                                 the middle of a custom dump, or a tab of the COPY data of a plain one)
+  databases PREFIX               names of the databases starting with PREFIX
+  kill-restore PREFIX [parent]   SIGKILL the pg_restore/psql into a database starting with PREFIX once it is loading data
+                                 (with parent: the module process running it first, so nothing is cleaned up)
   fake DEST JSON                 write backups dated in the past: [{db, age_hours, verified, manifest, ext}]
   kill-dump DB DEST              SIGKILL the pg_dump of DB once the backup under DEST has started to be written
 """
@@ -172,12 +176,15 @@ def damage(dest, key, how, new_key):
     store = Store(dest)
     data = store.read(key)
     manifest = json.loads(store.read(key + ".manifest.json"))
-    if how == "flip":
+    if how in ("flip", "flip-consistent"):
         middle = len(data) // 2
+        if how == "flip-consistent" and key.endswith(".sql"):
+            # A tab turned into a backspace: COPY finds a row with a column missing.
+            middle = data.index(b"\t", middle)
         data = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
     else:
         data = data[:len(data) * 2 // 3]
-    if how == "truncate-consistent":
+    if how.endswith("-consistent"):
         manifest.update(size=len(data), checksum="sha256:" + hashlib.sha256(data).hexdigest())
     manifest["key"] = new_key
     store.write(new_key, data)
@@ -268,13 +275,60 @@ def kill_dump(database, dest):
     raise SystemExit("no pg_dump of %s started writing to %s" % (database, dest))
 
 
+def databases(prefix):
+    with connect("postgres").cursor() as cur:
+        cur.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) ORDER BY 1", (prefix,))
+        return {"databases": [row[0] for row in cur.fetchall()]}
+
+
+def restore_of(prefix):
+    """pid of a pg_restore or psql whose --dbname starts with ``prefix``."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                argv = handle.read().decode("utf-8", "replace").split("\0")
+        except (IOError, OSError):
+            continue
+        if argv and os.path.basename(argv[0]) in ("pg_restore", "psql") and any(
+                arg.startswith("--dbname=" + prefix) for arg in argv):
+            return int(pid)
+    return None
+
+
+def loading(prefix):
+    with connect("postgres").cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_stat_activity WHERE starts_with(datname, %s) AND query ILIKE 'COPY %%'",
+                    (prefix,))
+        return bool(cur.fetchone())
+
+
+def parent_of(pid):
+    with open("/proc/%d/stat" % pid) as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+def kill_restore(prefix, parent=None):
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        pid = restore_of(prefix)
+        if pid and loading(prefix):
+            killed = [parent_of(pid), pid] if parent else [pid]
+            for victim in killed:
+                os.kill(victim, signal.SIGKILL)
+            return {"killed": killed}
+        time.sleep(0.005)
+    raise SystemExit("no restore into a database starting with %s started loading data" % prefix)
+
+
 def main(command, *args):
     commands = {
         "make-source": make_source, "checksum": checksum, "drop": drop, "hold": hold,
         "create-bucket": lambda bucket: s3().create_bucket(Bucket=bucket) and {"bucket": bucket},
         "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
         "kill-dump": kill_dump, "head": head, "make-reader": make_reader, "drop-role": drop_role,
-        "delete-bucket": delete_bucket,
+        "delete-bucket": delete_bucket, "databases": databases, "kill-restore": kill_restore,
     }
     print(json.dumps(commands[command](*args)))
 

@@ -26,7 +26,8 @@ from ansible_collections.runbook.ops.plugins.module_utils.pg.client import Child
 from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK
 
 # Plain scripts carry one comment per TOC entry ("-- Name: items; Type: TABLE; Schema: public; Owner: app").
-PLAIN_ENTRY = re.compile(rb"^-- (?:Data for )?Name: [^\n]*", re.M)
+# Led by the newline rather than ^ with re.M, which is ten times slower on COPY data.
+PLAIN_ENTRY = re.compile(rb"\n(-- (?:Data for )?Name: [^\n]*)")
 PLAIN_MARKERS = (b"-- Name: ", b"-- Data for Name: ")
 # Entry lines are hashed up to this length, whatever the chunking of the stream.
 LINE_LIMIT = 4096
@@ -126,12 +127,14 @@ class PlainScan:
             if not self._skip:
                 self._line(self._head + text[:newline])
             self._head, self._skip, start = b"", False, newline + 1
-        for match in PLAIN_ENTRY.finditer(text, start):
-            if match.end() < len(text):
-                self._digest.add(match.group(0))
-        last = text.rfind(b"\n") + 1
-        if last < len(text) and last >= start:
-            self._hold(text[last:])
+        unfinished = max(text.rfind(b"\n") + 1, start)
+        if start < unfinished:
+            if text.startswith(PLAIN_MARKERS, start):
+                self._digest.add(text[start:text.find(b"\n", start)])
+            for match in PLAIN_ENTRY.finditer(text, start, unfinished):
+                self._digest.add(match.group(1))
+        if unfinished < len(text):
+            self._hold(text[unfinished:])
 
     def _hold(self, fragment):
         if any(fragment[:len(marker)] == marker[:len(fragment)] for marker in PLAIN_MARKERS):

@@ -191,3 +191,27 @@ def test_feed_lets_a_child_go_that_stopped_reading():
     closed, taking = Closed(), Taking()
     verify._feed(io.BytesIO(b"a" * 10), [closed, taking])
     assert taking.got == b"a" * 10
+
+
+def reference_entries(data):
+    return [line for line in data.split(b"\n") if line.startswith(verify.PLAIN_MARKERS)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_plain_scan_agrees_with_splitting_lines(seed):
+    import random
+    rand = random.Random(seed)
+    pieces = [b"-- Name: a", b"-- Data for Name: b", b"-- Nam", b"x-- Name: c", b"", b"--", b"1\t-- Name: d",
+              b"-- Name: " + b"e" * (verify.LINE_LIMIT + rand.randint(0, 9)), b"COPY x FROM stdin;"]
+    body = b"\n".join(rand.choice(pieces) for _ in range(200))
+    data = body + b"\n--\n-- PostgreSQL database dump complete\n--\n"
+    expected = verify.EntryDigest()
+    for line in reference_entries(data):
+        expected.add(line)
+    plain = verify.PlainScan(False)
+    position = 0
+    while position < len(data):
+        size = rand.randint(1, 300)
+        plain.feed(data[position:position + size])
+        position += size
+    assert plain.finish() == expected.identity(None)

@@ -62,7 +62,8 @@ class Redactor:
         Masking first means a secret that straddles the cut cannot leave its first characters behind.
         """
         if isinstance(data, bytes):
-            data = data.decode("utf-8", "replace")
+            # Without secrets, only the bytes that can make ``limit + 1`` characters need decoding.
+            data = (data if self.forms else data[:4 * limit + 4]).decode("utf-8", "replace")
         text = self.text(data)
         return text if len(text) <= limit else text[:limit] + "..."
 

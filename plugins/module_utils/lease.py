@@ -74,9 +74,9 @@ def holder_of(lease):
     return "%s (renewed %s, for %ss)" % (holder, renewed, spec.get("leaseDurationSeconds") or 0)
 
 
-def lease_body(name, holder, duration, current=None, acquired=None, labels=None, annotations=None):
-    """The Lease held by holder from now for duration seconds; over current, with its resourceVersion."""
-    now = format_time(utc_now())
+def lease_body(name, holder, duration, current=None, acquired=None, renewed=None, labels=None, annotations=None):
+    """The Lease held by holder from now (or renewed) for duration seconds; over current, with its resourceVersion."""
+    now = renewed or format_time(utc_now())
     metadata = {"name": name, "labels": dict(MANAGED_BY, **(labels or {}))}
     if annotations:
         metadata["annotations"] = annotations
@@ -126,6 +126,9 @@ class LeaseStore:
         except DynamicApiError as exc:
             if exc.status == 409 or (exc.status == 404 and current is not None):
                 return None
+            if exc.status == 404:
+                raise RunbookError("Cannot create Lease %s: namespace %s does not exist (HTTP 404)"
+                                   % (self.name, self.namespace))
             raise self.failure(verb, exc)
         except Exception as exc:  # pylint: disable=broad-except
             raise self.failure(verb, exc)

@@ -27,10 +27,10 @@ description:
     older than O(incomplete_grace_hours).
   - pg_dump and the row counts share one exported snapshot, so the counts are exactly what the dump holds.
   - The manifest records what identifies the dump's content, so that a dump edited or replaced after the
-    backup is found even when the manifest's checksum is rewritten to match: the database name, the server's
-    system identifier, the dump's table of contents (a SHA-256 over the C(pg_restore --list) entry lines, or over
-    a plain script's entry comments, with the number of entries), and the exact row count of every table
-    (O(count_rows)). M(runbook.ops.pg_backup_info) with C(verify=archive) and M(runbook.ops.pg_restore) compare
+    backup is found even when the manifest's checksum is rewritten to match. It holds the database name, the
+    server's system identifier, the dump's table of contents (a SHA-256 over the C(pg_restore --list) entry
+    lines, or over a plain script's entry comments, with the number of entries), and the exact row count of
+    every table (O(count_rows)). M(runbook.ops.pg_backup_info) with C(verify=archive) and M(runbook.ops.pg_restore) compare
     the dump with them.
   - To record the table of contents the stored backup is read back once more unless O(verify=archive) reads it
     anyway, up to the end of the table of contents for custom and directory formats, whole for plain scripts.
@@ -124,7 +124,7 @@ options:
         and compares its SHA-256 and size with the manifest, so a backup that rotted after it was written is
         not trusted. One that fails is reported in RV(retention) and the next older backup is re-checked, until
         one passes; that one is never deleted. When none passes, nothing is deleted.
-      - The re-check streams the whole backup once (for S3, downloads the object: its transfer time and, on AWS,
+      - The re-check streams the whole backup once (for S3, downloads the object, with its transfer time and, on AWS,
         its request and data transfer cost), only on runs where retention would delete something. The backup
         a run has just written and verified is not re-read.
       - V(none) trusts the verification recorded when each backup was written.

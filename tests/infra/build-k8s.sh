@@ -33,6 +33,15 @@ export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 work="$cache_root/build"
 mkdir -p "$bin_dir" "$work"
 
+# Two test runs starting at once share the cache: the second waits for the first build and
+# then finds the binaries there, instead of removing the first one's module directory under it.
+exec 9>"$cache_root/build.lock"
+flock 9
+if all_built; then
+  echo "$bin_dir"
+  exit 0
+fi
+
 k8s_minor=${K8S_VERSION#*.}; k8s_minor=${k8s_minor%%.*}
 staging_version="v0.${K8S_VERSION#*.}"
 
@@ -54,6 +63,7 @@ build_kubernetes() {
   local pkg=k8s.io/component-base/version cpkg=k8s.io/client-go/pkg/version
   local ldflags="-s -w -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$k8s_minor -X $pkg.gitTreeState=clean -X $cpkg.gitVersion=v$K8S_VERSION -X $cpkg.gitMajor=1 -X $cpkg.gitMinor=$k8s_minor"
   for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    [[ -x "$bin_dir/$cmd" ]] && continue
     log "building $cmd"
     go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd"
     mv "$bin_dir/$cmd.tmp" "$bin_dir/$cmd"

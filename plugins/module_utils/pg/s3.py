@@ -320,7 +320,10 @@ class _S3Sink:
 
     def _abort_failed(self, abort_error, cause):
         bucket = self.storage.bucket
-        first = getattr(cause, "msg", None) or str(cause or "interrupted")
+        if cause is None:
+            first = "interrupted"
+        else:
+            first = getattr(cause, "msg", None) or str(cause) or type(cause).__name__
         return RunbookError(
             "Upload of s3://%s/%s failed: %s. Aborting its multipart upload %s then failed as well: %s. The upload "
             "stays open and takes storage until it is aborted: the next pg_backup run aborts it once it is older "

@@ -119,8 +119,9 @@ class LocalStorage:
     def check(self, writable):
         blocker = _file_in_path(self.root)
         if blocker:
-            raise RunbookError("Destination %s cannot be a directory: %s is a regular file, not a directory (ENOTDIR)"
-                               % (self.root, blocker), destination=self.root, errno="ENOTDIR", path=blocker)
+            raise RunbookError("Destination %s cannot be a directory: %s is %s (ENOTDIR)"
+                               % (self.root, blocker, "a regular file, not a directory" if os.path.isfile(blocker)
+                                  else "not a directory"), destination=self.root, errno="ENOTDIR", path=blocker)
         if os.path.isdir(self.root):
             if writable and not os.access(self.root, os.W_OK | os.X_OK):
                 raise RunbookError("Destination directory %s is not writable" % self.root, destination=self.root)

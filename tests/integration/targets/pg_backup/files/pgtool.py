@@ -24,6 +24,14 @@ Every command prints JSON.
                                  (with parent: the module process running it first, so nothing is cleaned up)
   fake DEST JSON                 write backups dated in the past: [{db, age_hours, verified, manifest, ext}]
   kill-dump DB DEST              SIGKILL the pg_dump of DB once the backup under DEST has started to be written
+  rot DEST KEY                   flip a byte in the middle of a stored backup in place, its manifest untouched
+  uploads-under S3DEST           open multipart uploads under s3://bucket/prefix/ (all pages)
+  kill-backups DB S3DEST COUNT   SIGKILL COUNT pg_backup module processes (pg_dump's parents) and their pg_dumps of
+                                 DB once each has opened a new multipart upload under S3DEST
+  serve-s3-auth DIR              a moto server of its own on a free loopback port that checks credentials
+  stop-server PID                stop a server started by serve-s3-auth
+  mount-tmpfs DIR BYTES          mount a tmpfs of BYTES (whole pages) on DIR (needs root)
+  unmount DIR                    unmount what is mounted on DIR, if anything
 """
 
 import datetime
@@ -31,8 +39,11 @@ import hashlib
 import json
 import os
 import signal
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 
 import boto3
 import psycopg2
@@ -322,6 +333,104 @@ def kill_restore(prefix, parent=None):
     raise SystemExit("no restore into a database starting with %s started loading data" % prefix)
 
 
+def rot(dest, key):
+    store = Store(dest)
+    data = store.read(key)
+    middle = len(data) // 2
+    store.write(key, data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
+    return {"key": key, "size": len(data)}
+
+
+def uploads_under(dest):
+    store = Store(dest)
+    found = []
+    for page in s3().get_paginator("list_multipart_uploads").paginate(Bucket=store.bucket, Prefix=store.prefix):
+        found.extend({"key": upload["Key"][len(store.prefix):], "upload_id": upload["UploadId"]}
+                     for upload in page.get("Uploads", []))
+    return {"uploads": found}
+
+
+def pg_dumps_of(database):
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                argv = handle.read().split(b"\0")
+            with open("/proc/%s/environ" % pid, "rb") as handle:
+                env = handle.read().split(b"\0")
+        except (IOError, OSError):
+            continue
+        if argv and argv[0].endswith(b"pg_dump") and ("PGDATABASE=%s" % database).encode() in env:
+            found.append(int(pid))
+    return found
+
+
+def parent_of(pid):
+    with open("/proc/%d/status" % pid) as handle:
+        return int([line.split()[1] for line in handle if line.startswith("PPid:")][0])
+
+
+def kill_backups(database, dest, count):
+    before = set(upload["upload_id"] for upload in uploads_under(dest)["uploads"])
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        dumps = pg_dumps_of(database)
+        new = [upload for upload in uploads_under(dest)["uploads"] if upload["upload_id"] not in before]
+        if len(dumps) >= int(count) and len(new) >= int(count):
+            modules = [parent_of(pid) for pid in dumps]
+            for pid in modules + dumps:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            return {"killed": modules, "uploads": new}
+        time.sleep(0.02)
+    raise SystemExit("no %s pg_backup runs of %s opened uploads under %s" % (count, database, dest))
+
+
+def serve_s3_auth(state_dir):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(os.path.join(state_dir, "moto-auth.log"), "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   env=dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="0"), stdin=subprocess.DEVNULL,
+                                   stdout=log, stderr=log, start_new_session=True)
+    endpoint = "http://127.0.0.1:%d" % port
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=2).close()
+            return {"endpoint": endpoint, "pid": process.pid}
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("moto with authentication did not answer on %s" % endpoint)
+
+
+def stop_server(pid):
+    try:
+        os.kill(int(pid), signal.SIGTERM)
+    except ProcessLookupError:
+        return {"stopped": int(pid)}
+    deadline = time.time() + 15
+    while time.time() < deadline and os.path.exists("/proc/%d" % int(pid)):
+        time.sleep(0.1)
+    return {"stopped": int(pid)}
+
+
+def mount_tmpfs(directory, size):
+    subprocess.check_call(["mount", "-t", "tmpfs", "-o", "size=%d,mode=0700" % int(size), "tmpfs", directory])
+    return {"mounted": directory, "size": int(size)}
+
+
+def unmount(directory):
+    if not os.path.ismount(directory):
+        return {"unmounted": None}
+    subprocess.check_call(["umount", directory])
+    return {"unmounted": directory}
+
+
 def main(command, *args):
     commands = {
         "make-source": make_source, "checksum": checksum, "drop": drop, "hold": hold,
@@ -329,6 +438,8 @@ def main(command, *args):
         "list": lambda dest: {"keys": Store(dest).keys()}, "uploads": uploads, "damage": damage, "fake": fake,
         "kill-dump": kill_dump, "head": head, "make-reader": make_reader, "drop-role": drop_role,
         "delete-bucket": delete_bucket, "databases": databases, "kill-restore": kill_restore,
+        "rot": rot, "uploads-under": uploads_under, "kill-backups": kill_backups, "serve-s3-auth": serve_s3_auth,
+        "stop-server": stop_server, "mount-tmpfs": mount_tmpfs, "unmount": unmount,
     }
     print(json.dumps(commands[command](*args)))
 

@@ -158,7 +158,7 @@ notes:
   - Percentiles use the nearest-rank method over the samples that got an HTTP response; samples
     without a response (refused, timeout, TLS failure) count as errors only.
   - The result never contains request headers. Every form of a secret a service may echo back is
-    masked as C(********) in the result and in the report of O(report_path): the values of
+    masked as C(********) in the result and in the report of O(report_path) - the values of
     O(bearer_token), O(url_password) and O(secret_headers), C(Bearer <token>), the base64 of
     C(user:password), their URL- and JSON-escaped forms, and the values of O(checks[].headers)
     whose names carry credentials (C(Authorization), C(Cookie), C(X-Api-Key), names with C(token),

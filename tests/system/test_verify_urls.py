@@ -64,12 +64,12 @@ def test_a_service_url_wins_over_the_template(tmp_path):
     ({"idle": "https://{service}.example.com:{Port}"}, "idle: {Port}"),
 ])
 def test_an_unknown_placeholder_stops_the_role_naming_it(tmp_path, templates, named):
-    run, _ = derive(tmp_path, "staging", runbook_url_templates=templates)
+    run = derive(tmp_path, "staging", runbook_url_templates=templates)[0]
     assert run.returncode != 0
     assert "runbook_url_templates uses " + named in run.stdout
 
 
 def test_an_unknown_template_key_is_named_by_the_argument_spec(tmp_path):
-    run, _ = derive(tmp_path, "staging", runbook_url_templates={"preview": "https://{service}.example.com"})
+    run = derive(tmp_path, "staging", runbook_url_templates={"preview": "https://{service}.example.com"})[0]
     assert run.returncode != 0
     assert "runbook_url_templates" in run.stdout and "preview" in run.stdout

@@ -119,9 +119,9 @@ class LocalStorage:
     def check(self, writable):
         blocker = _file_in_path(self.root)
         if blocker:
-            raise RunbookError("Destination %s cannot be a directory: %s is %s (ENOTDIR)"
-                               % (self.root, blocker, "a regular file, not a directory" if os.path.isfile(blocker)
-                                  else "not a directory"), destination=self.root, errno="ENOTDIR", path=blocker)
+            kind = "a regular file, not a directory" if os.path.isfile(blocker) else "not a directory"
+            raise RunbookError("Destination %s cannot be a directory: %s is %s (ENOTDIR)" % (self.root, blocker, kind),
+                               destination=self.root, errno="ENOTDIR", failed_path=blocker)
         if os.path.isdir(self.root):
             if writable and not os.access(self.root, os.W_OK | os.X_OK):
                 raise RunbookError("Destination directory %s is not writable" % self.root, destination=self.root)
@@ -233,7 +233,7 @@ def os_error(action, path, exc):
     hint = OS_ERROR_HINTS.get(exc.errno)
     return RunbookError("Cannot %s %s: %s (%s)%s" % (action, path, exc.strerror or exc, code,
                                                      "; " + hint if hint else ""),
-                        path=path, errno=code)
+                        failed_path=path, errno=code)
 
 
 def _remove(path):

@@ -385,7 +385,8 @@ def kill_backups(database, dest, count):
                     pass
             return {"killed": modules, "uploads": new}
         time.sleep(0.02)
-    raise SystemExit("no %s pg_backup runs of %s opened uploads under %s" % (count, database, dest))
+    raise SystemExit("no %s pg_backup runs of %s opened uploads under %s: pg_dump pids %s, new uploads %s"
+                     % (count, database, dest, dumps, new))
 
 
 def serve_s3_auth(state_dir):

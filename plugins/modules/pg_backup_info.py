@@ -20,7 +20,7 @@ description:
     plain script's completion line), which catches truncation C(pg_restore --list) does not, and compares the
     dump's table of contents and the database its header names with those the manifest records, which catches
     a dump edited or replaced together with its manifest's checksum. Manifests written before content identity
-    was recorded (version 1) get the database check only; RV(backups[].verification.identity) says what was
+    was recorded (version 1) get the database check only; C(identity) in RV(backups[].verification) says what was
     compared.
   - With O(manifest_key) every manifest's HMAC is checked; backups whose manifest does not match (or carries
     none, unless O(allow_unsigned_manifest)) are not listed in RV(backups) but in RV(rejected). See

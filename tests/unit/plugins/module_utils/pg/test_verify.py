@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import gzip
 import io
+import random
 
 import pytest
 
@@ -199,11 +200,10 @@ def reference_entries(data):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_plain_scan_agrees_with_splitting_lines(seed):
-    import random
     rand = random.Random(seed)
     pieces = [b"-- Name: a", b"-- Data for Name: b", b"-- Nam", b"x-- Name: c", b"", b"--", b"1\t-- Name: d",
               b"-- Name: " + b"e" * (verify.LINE_LIMIT + rand.randint(0, 9)), b"COPY x FROM stdin;"]
-    body = b"\n".join(rand.choice(pieces) for _ in range(200))
+    body = b"\n".join(rand.choice(pieces) for _line in range(200))
     data = body + b"\n--\n-- PostgreSQL database dump complete\n--\n"
     expected = verify.EntryDigest()
     for line in reference_entries(data):

@@ -107,6 +107,9 @@ options:
 requirements:
   - kubernetes >= 24.2.0 (O(backend=kubernetes))
 notes:
+  - A failed Kubernetes API call is reported with its HTTP status and the reason and message of the API server's
+    Status, saying what refused it (RBAC, an admission webhook that denied the request or timed out), or with the
+    address of an API server that does not answer, or the kubeconfig that does not load and why.
   - A run killed with SIGKILL cannot restore; it leaves the group on mixed colors and its Lease expires
     after O(verify_timeout) plus 60 seconds. Run the switch again to converge the group. SIGTERM and
     interrupts restore before failing.

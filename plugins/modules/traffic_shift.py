@@ -195,10 +195,9 @@ import uuid
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
 
+from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
@@ -266,10 +265,7 @@ def build_router(module, params):
     if not params["namespace"]:
         raise InputError("namespace", None, "give the namespace of the %s objects" % params["backend"])
     module.requires("kubernetes")
-    try:
-        return KubernetesRouter(get_api_client(module=module), params["backend"], params["namespace"], params)
-    except CoreException as exc:
-        raise RunbookError("Cannot connect to the Kubernetes API: %s" % exc)
+    return KubernetesRouter(k8s_api.connect(module=module), params["backend"], params["namespace"], params)
 
 
 def execute(module):

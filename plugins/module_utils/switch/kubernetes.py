@@ -20,20 +20,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.exceptions import CoreException
-    from kubernetes.dynamic.exceptions import DynamicApiError
-except ImportError:  # the module checks for the kubernetes library before calling run()
-    class DynamicApiError(Exception):
-        status = None
-
-    class CoreException(Exception):
-        pass
 
 ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
@@ -53,29 +43,24 @@ class Interrupted(BaseException):
 
 
 class Cluster:
-    """The dynamic client's resources of one namespace, read as plain dicts."""
+    """The dynamic client's resources of one namespace, read as plain dicts; every failure an ApiError."""
+
+    KINDS = dict(services=("v1", "Service"), deployments=("apps/v1", "Deployment"), pods=("v1", "Pod"),
+                 slices=("discovery.k8s.io/v1", "EndpointSlice"), leases=("coordination.k8s.io/v1", "Lease"))
 
     def __init__(self, module, namespace):
-        try:
-            k8s = get_api_client(**module.params)
-            resources = k8s.client.resources
-            self.kinds = dict(
-                services=resources.get(api_version="v1", kind="Service"),
-                deployments=resources.get(api_version="apps/v1", kind="Deployment"),
-                pods=resources.get(api_version="v1", kind="Pod"),
-                slices=resources.get(api_version="discovery.k8s.io/v1", kind="EndpointSlice"),
-                leases=resources.get(api_version="coordination.k8s.io/v1", kind="Lease"),
-            )
-        except (CoreException, DynamicApiError) as exc:
-            raise RunbookError("Cannot connect to the Kubernetes API: %s" % plan.describe_error(exc))
+        k8s = k8s_api.connect(**module.params)
+        self.address = k8s.configuration.host
         self.namespace = namespace
+        self.kinds = {}
+        for kind, (api_version, name) in self.KINDS.items():
+            with k8s_api.failing_as("Cannot look up %s %s at %s" % (api_version, name, self.address), self.address):
+                self.kinds[kind] = k8s.client.resources.get(api_version=api_version, kind=name)
+        self.leases = k8s_api.DescribedResource(self.kinds["leases"], self.address)
 
     def list(self, kind, **params):
-        try:
+        with k8s_api.failing_as("Cannot list %s in namespace %s" % (kind, self.namespace), self.address):
             found = self.kinds[kind].get(namespace=self.namespace, serializer=plain_json, **params)
-        except DynamicApiError as exc:
-            raise RunbookError("Cannot list %s in namespace %s: %s" % (kind, self.namespace,
-                                                                       plan.describe_error(exc)))
         return found.get("items") or []
 
     def by_name(self, kind):
@@ -93,17 +78,19 @@ class Cluster:
 
     def service(self, name):
         try:
-            return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
-        except DynamicApiError as exc:
+            with k8s_api.failing_as("Cannot read Service %s in namespace %s" % (name, self.namespace), self.address):
+                return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
+        except k8s_api.ApiError as exc:
             if exc.status == 404:
                 return None
-            raise RunbookError("Cannot read Service %s in namespace %s: %s"
-                               % (name, self.namespace, plan.describe_error(exc)))
+            raise
 
     def patch(self, name, body, dry_run=False):
+        """Raises ApiError whose message is the description alone: the caller names the Service."""
         extra = {"dry_run": "All"} if dry_run else {}
-        return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
-                                            content_type=MERGE_PATCH, serializer=plain_json, **extra)
+        with k8s_api.failing_as(None, self.address):
+            return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
+                                                content_type=MERGE_PATCH, serializer=plain_json, **extra)
 
 
 def plain_json(client, data):
@@ -127,7 +114,7 @@ def run(module, timer):
     if not state["plan"]["switch"] or module.check_mode:
         return outcome(module, state, change_id, dry_run=True)
     with timer.phase("lock"):
-        lock = LeaseLock(cluster.kinds["leases"], namespace, group, "%s/%s" % (actor(), change_id),
+        lock = LeaseLock(cluster.leases, namespace, group, "%s/%s" % (actor(), change_id),
                          lease_seconds(params)).acquire(params.get("lock_timeout") or 0)
     try:
         if lock.taken_over:
@@ -323,19 +310,10 @@ def patch_all(cluster, pending, ledger, dry_run=False):
         futures = [(name, pool.submit(patch_one, name)) for name in pending]
     failures = [(name, future.exception()) for name, future in futures if future.exception()]
     if failures:
-        raise RunbookError("Patching %s failed" % ", ".join(
-            "%s (%s)" % (name, explain(exc)) for name, exc in failures))
-
-
-def explain(exc):
-    status = getattr(exc, "status", None)
-    if status == 409:
-        return "HTTP 409 Conflict: the Service changed since it was read"
-    if status == 403:
-        return "HTTP 403 Forbidden: no permission to patch it"
-    if status == 404:
-        return "HTTP 404: the Service was deleted"
-    return plan.describe_error(exc)
+        failed = ", ".join("%s (%s)" % (name, plan.describe_error(exc)) for name, exc in failures)
+        if dry_run:
+            raise RunbookError("The server-side dry run of patching %s failed; nothing was changed" % failed)
+        raise RunbookError("Patching %s failed" % failed)
 
 
 def transaction(module, state, pending, timer):
@@ -348,14 +326,22 @@ def transaction(module, state, pending, timer):
                 patch_all(state["cluster"], pending, ledger)
             with timer.phase("verify"):
                 verify(state, module.params.get("verify_timeout"))
-        except (RunbookError, KeyboardInterrupt, Interrupted) as exc:
-            failure = exc.msg if isinstance(exc, RunbookError) else "Interrupted (%s)" % type(exc).__name__
+        except (Exception, KeyboardInterrupt, Interrupted) as exc:  # pylint: disable=broad-except
+            # Whatever broke, the Services already patched go back before the task fails.
             with timer.phase("restore"):
                 ledger.rollback(lambda name: state["cluster"].patch(name, pending[name]["backward"]))
-            raise RunbookError(ledger.message(failure), changed=bool(ledger.not_restored), color=None,
+            raise RunbookError(ledger.message(failure_of(exc)), changed=bool(ledger.not_restored), color=None,
                                **ledger.details())
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
+
+
+def failure_of(exc):
+    if isinstance(exc, RunbookError):
+        return exc.msg
+    if isinstance(exc, (KeyboardInterrupt, Interrupted)):
+        return "Interrupted (%s)" % type(exc).__name__
+    return "The switch failed: %s" % k8s_api.describe(exc)
 
 
 def interrupt(signum, frame):

@@ -141,6 +141,9 @@ class Ledger:
 
 
 def describe_error(exc):
+    """A RunbookError (a described API failure among them) says it all; otherwise status and reason."""
+    if isinstance(exc, RunbookError):
+        return exc.msg
     status, reason = getattr(exc, "status", None), getattr(exc, "reason", None)
     if status is not None:
         return "HTTP %s %s" % (status, reason or "")

@@ -7,17 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
-
-try:
-    from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError
-except ImportError:  # kubernetes.core's client factory reports the missing library
-    class DynamicApiError(Exception):
-        pass
-
-    class NotFoundError(DynamicApiError):
-        pass
 
 KINDS = {
     "istio": ("networking.istio.io/v1", "VirtualService"),
@@ -30,6 +22,7 @@ class KubernetesRouter:
 
     def __init__(self, k8s_client, backend, namespace, params):
         self.client = k8s_client
+        self.address = k8s_client.configuration.host
         self.dry_run = k8s_client.dry_run
         self.backend = backend
         self.namespace = namespace
@@ -39,11 +32,13 @@ class KubernetesRouter:
 
     def read(self, name):
         try:
-            return self.client.get(self.resource, name=name, namespace=self.namespace).to_dict()
-        except NotFoundError:
-            raise RunbookError("%s %s not found in namespace %s" % (self.resource.kind, name, self.namespace))
-        except DynamicApiError as exc:
-            raise RunbookError("Cannot read %s %s: HTTP %s %s" % (self.resource.kind, name, exc.status, exc.reason))
+            with k8s_api.failing_as("Cannot read %s %s in namespace %s" % (self.resource.kind, name, self.namespace),
+                                    self.address):
+                return self.client.get(self.resource, name=name, namespace=self.namespace).to_dict()
+        except k8s_api.ApiError as exc:
+            if exc.status == 404:
+                raise RunbookError("%s %s not found in namespace %s" % (self.resource.kind, name, self.namespace))
+            raise
 
     def weight(self, obj, target):
         if self.backend == "istio":
@@ -60,8 +55,12 @@ class KubernetesRouter:
             check_subsets(self.client, self.namespace, objects.values(), self.params)
 
     def replace(self, obj):
-        """Replace with obj's resourceVersion: a concurrent change makes this fail with 409, not win."""
-        return self.client.replace(self.resource, obj, namespace=self.namespace).to_dict()
+        """Replace with obj's resourceVersion: a concurrent change makes this fail with 409, not win.
+
+        Raises ApiError whose message is the description alone: the caller names the object.
+        """
+        with k8s_api.failing_as(None, self.address):
+            return self.client.replace(self.resource, obj, namespace=self.namespace).to_dict()
 
     def restore(self, before):
         """Put before's spec and annotations back onto the current object."""
@@ -74,17 +73,18 @@ class KubernetesRouter:
 def resource(k8s_client, api_version, kind):
     try:
         return k8s_client.resource(kind, api_version)
-    except Exception as exc:  # pylint: disable=broad-except
+    except k8s_api.ResourceNotFoundError as exc:
         raise RunbookError("The cluster does not serve %s %s (is its CRD installed?): %s" % (api_version, kind, exc))
+    except k8s_api.CLIENT_ERRORS as exc:
+        raise k8s_api.ApiError("Cannot look up %s %s at %s" % (api_version, kind, k8s_client.configuration.host),
+                               exc, k8s_client.configuration.host)
 
 
 def check_subsets(k8s_client, namespace, virtual_services, params):
     """Refuse when a DestinationRule does not define the subsets the weights point at."""
-    try:
-        rules = k8s_client.resource("DestinationRule", "networking.istio.io/v1")
+    rules = resource(k8s_client, "networking.istio.io/v1", "DestinationRule")
+    with k8s_api.failing_as("Cannot list DestinationRules in %s" % namespace, k8s_client.configuration.host):
         items = k8s_client.get(rules, namespace=namespace).to_dict().get("items") or []
-    except DynamicApiError as exc:
-        raise RunbookError("Cannot list DestinationRules in %s: HTTP %s %s" % (namespace, exc.status, exc.reason))
     subsets_by_host = {}
     for rule in items:
         host = short_host((rule.get("spec") or {}).get("host", ""))

@@ -5,8 +5,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import json
+
 import pytest
 
+from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes, plan
 
@@ -58,40 +62,119 @@ def test_patch_pair_carries_the_precondition_and_puts_annotations_back():
     assert pair["after"] == {"app": "bi", "version": "green"}
 
 
-class ApiFailure(Exception):
-    def __init__(self, status):
-        super(ApiFailure, self).__init__(status)
-        self.status = status
+RBAC = ('services "chat" is forbidden: User "runbook-restricted" cannot patch resource "services" in API group "" '
+        'in the namespace "shop"')
+DENIED = 'admission webhook "deny.example.com" denied the request: chat is frozen'
+CONFLICT = 'Operation cannot be fulfilled on services "chat": the object has been modified'
+
+
+def api_failure(code, reason, message):
+    """What Cluster.patch raises: the client's error, described."""
+    exc = k8s_api.ApiException(status=code, reason=reason)
+    exc.body = json.dumps({"kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message})
+    return k8s_api.ApiError(None, exc)
+
+
+REFUSED = k8s_api.ApiError(None, k8s_api.ProtocolError("Connection aborted."), "https://127.0.0.1:6443")
 
 
 class PatchingCluster:
-    """Patches succeed except for the Services named in ``failures`` (name -> HTTP status)."""
+    """Patches succeed except for the Services named in ``failures`` (name -> error); lists fail with ``listing``."""
 
-    def __init__(self, failures):
+    def __init__(self, failures, listing=None):
         self.failures = failures
+        self.listing = listing
         self.selectors = {}
 
     def patch(self, name, body, dry_run=False):
         if name in self.failures:
-            raise ApiFailure(self.failures[name])
+            raise self.failures[name]
+        self.selectors[name] = body
+
+    def list(self, kind):
+        raise self.listing
+
+
+PENDING = dict((name, {"forward": "to green", "backward": "to blue"}) for name in ("bi", "chat", "gateway"))
+
+
+@pytest.mark.parametrize("failure, described", [
+    (api_failure(409, "Conflict", CONFLICT), "HTTP 409 Conflict: " + CONFLICT),
+    (api_failure(403, "Forbidden", RBAC), "HTTP 403 Forbidden (forbidden by RBAC): " + RBAC),
+    (api_failure(403, "Frozen", DENIED), 'HTTP 403 Frozen (denied by admission webhook "deny.example.com"): ' + DENIED),
+    (api_failure(400, "BadRequest", DENIED),
+     'HTTP 400 BadRequest (denied by admission webhook "deny.example.com"): ' + DENIED),
+    (api_failure(404, "NotFound", 'services "chat" not found'), 'HTTP 404 NotFound: services "chat" not found'),
+    (REFUSED, "the connection to the Kubernetes API server at https://127.0.0.1:6443 broke: Connection aborted."),
+])
+def test_a_failed_patch_is_named_and_every_other_one_is_restored(failure, described):
+    cluster = PatchingCluster({"chat": failure})
+    ledger = plan.Ledger()
+
+    with pytest.raises(RunbookError) as caught:
+        kubernetes.patch_all(cluster, PENDING, ledger)
+    ledger.rollback(lambda name: cluster.patch(name, PENDING[name]["backward"]))
+
+    assert caught.value.msg == "Patching chat (%s) failed" % described
+    assert "no permission" not in caught.value.msg
+    assert sorted(ledger.switched) == ["bi", "gateway"]
+    assert cluster.selectors == {"bi": "to blue", "gateway": "to blue"}
+    assert "restored all of them" in ledger.message(caught.value.msg)
+
+
+def test_a_failed_dry_run_says_nothing_was_changed():
+    cluster = PatchingCluster({"chat": api_failure(403, "Frozen", DENIED)})
+    with pytest.raises(RunbookError) as caught:
+        kubernetes.patch_all(cluster, PENDING, plan.Ledger(), dry_run=True)
+    assert caught.value.msg.startswith("The server-side dry run of patching chat (HTTP 403 Frozen (denied by ")
+    assert caught.value.msg.endswith("; nothing was changed")
+
+
+class Module:
+    params = {"verify_timeout": 5}
+
+
+class Timer:
+    @contextlib.contextmanager
+    def phase(self, name):
+        yield
+
+
+def switching(cluster):
+    return {"cluster": cluster, "plan": {"switch": sorted(PENDING)}, "pod_labels": {}, "targets": {}}
+
+
+@pytest.mark.parametrize("listing, failure", [
+    (REFUSED, REFUSED.msg),
+    (KeyError("items"), "The switch failed: KeyError: 'items'"),
+])
+def test_any_failure_after_the_patches_puts_every_service_back(listing, failure):
+    cluster = PatchingCluster({}, listing=listing)
+
+    with pytest.raises(RunbookError) as caught:
+        kubernetes.transaction(Module(), switching(cluster), PENDING, Timer())
+
+    assert caught.value.msg.startswith(failure + ". Switched ")
+    assert caught.value.msg.endswith("; restored all of them, so every Service is on its original color.")
+    assert sorted(caught.value.details["restored"]) == sorted(PENDING)
+    assert caught.value.details["changed"] is False
+    assert cluster.selectors == dict((name, "to blue") for name in PENDING)
+
+
+class FailingRestore(PatchingCluster):
+    """The API server goes away after the forward patches: verification and restores both fail."""
+
+    def patch(self, name, body, dry_run=False):
+        if body == "to blue" and name == "chat":
+            raise REFUSED
         self.selectors[name] = body
 
 
-@pytest.mark.parametrize("status, reason", [
-    (409, "HTTP 409 Conflict: the Service changed since it was read"),
-    (403, "HTTP 403 Forbidden: no permission to patch it"),
-    (404, "HTTP 404: the Service was deleted"),
-])
-def test_a_failed_patch_is_named_and_every_other_one_is_restored(status, reason):
-    cluster = PatchingCluster({"chat": status})
-    pending = dict((name, {"forward": "to green", "backward": "to blue"}) for name in ("bi", "chat", "gateway"))
-    ledger = plan.Ledger()
-
-    with pytest.raises(RunbookError) as failure:
-        kubernetes.patch_all(cluster, pending, ledger)
-    ledger.rollback(lambda name: cluster.patch(name, pending[name]["backward"]))
-
-    assert "chat (%s)" % reason in failure.value.msg
-    assert sorted(ledger.switched) == ["bi", "gateway"]
-    assert cluster.selectors == {"bi": "to blue", "gateway": "to blue"}
-    assert "restored all of them" in ledger.message(failure.value.msg)
+def test_services_that_cannot_be_put_back_are_named_with_the_reason():
+    cluster = FailingRestore({}, listing=REFUSED)
+    with pytest.raises(RunbookError) as caught:
+        kubernetes.transaction(Module(), switching(cluster), PENDING, Timer())
+    assert caught.value.details["changed"] is True
+    assert caught.value.details["not_restored"] == ["chat (%s)" % REFUSED.msg]
+    assert "could NOT restore chat (the connection to the Kubernetes API server at https://127.0.0.1:6443" in (
+        caught.value.msg)

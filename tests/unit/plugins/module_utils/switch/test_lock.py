@@ -38,7 +38,7 @@ def test_lease_name():
 
 class ApiError(lease_api.DynamicApiError):
     def __init__(self, status):  # pylint: disable=super-init-not-called
-        Exception.__init__(self, status)
+        # The client's own error needs a response to build from; only status and reason matter here.
         self.status = status
         self.reason = {403: "Forbidden", 404: "Not Found", 409: "Conflict"}.get(status, "Error")
 

@@ -217,8 +217,8 @@ class Restore:
                                    "restored database in; set terminate_sessions=true or end them"
                                    % (self.database, sessions), database=self.database)
             self.scratch = swap.scratch_name(self.database)
-            if connection.database_exists(admin, self.scratch) and not swap.is_scratch(admin, self.scratch,
-                                                                                         self.database):
+            taken = connection.database_exists(admin, self.scratch)
+            if taken and not swap.is_scratch(admin, self.scratch, self.database):
                 raise RunbookError("Database %s exists and is not a restore scratch database of %s; rename or drop "
                                    "it" % (self.scratch, self.database), database=self.scratch)
             self.properties = swap.read_properties(admin, self.database)

@@ -270,7 +270,8 @@ retention:
            rechecked: [{key: /var/backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, passed: false,
                         error: "... does not match its manifest ..."}], reason: "..."}
 elapsed_ms:
-  description: Milliseconds per phase (connect, destination, count, dump, verify, identity, manifest, retention)
+  description: Milliseconds per phase (connect, destination, retention_plan (with the re-check of
+    O(retention_recheck) and the listing of open uploads), count, dump, verify, identity, manifest, retention)
     and C(total).
   returned: always
   type: dict

@@ -66,7 +66,8 @@ class Backup:
             compressed = dump.is_compressed(self.compression_arg)
             self.key = keys.artifact_key("", self.database, self.now,
                                          keys.extension(self.params["format"], compressed))
-        return self._retention_plan()
+        with self.timer.phase("retention_plan"):
+            return self._retention_plan()
 
     def _check_client_and_server(self):
         bin_dir = self.params.get("bin_dir")

@@ -22,7 +22,8 @@ def preflight(inventory, *extra_vars):
 
 @pytest.mark.parametrize("inventory", ["dev", "staging", "prod", "local"])
 def test_inventory_passes_the_argument_specs(inventory):
-    run = preflight(inventory, {"runbook_approved": True, "runbook_emergency": True})
+    # Approved as a node of an AWX workflow, which prod's runbook_require_workflow demands.
+    run = preflight(inventory, {"runbook_approved": True, "runbook_emergency": True, "awx_workflow_job_id": 7})
     assert run.returncode == 0, run.stdout[-3000:]
 
 
@@ -41,6 +42,6 @@ def test_bad_inventory_values_are_named_by_preflight(bad, names):
 
 
 def test_prod_without_approval_stops_in_preflight():
-    run = preflight("prod", {"runbook_emergency": True})
+    run = preflight("prod", {"runbook_emergency": True, "awx_workflow_job_id": 7})
     assert run.returncode != 0
     assert "prod requires an explicit approval and none was given" in run.stdout

@@ -92,12 +92,13 @@ MAX_BODY = 300
 class ApiError(RunbookError):
     """A failed call to the API server.
 
-    ``status`` is the HTTP status (None when no answer came) and ``status_reason`` the Status
-    object's reason. ``reason`` holds the whole description after "HTTP <status> ", so code that
+    ``error`` is the client's exception, ``status`` the HTTP status (None when no answer came) and
+    ``status_reason`` the Status object's reason. ``reason`` holds the whole description after "HTTP <status> ", so code that
     reports ``"HTTP %s %s" % (exc.status, exc.reason)`` as for a client exception reports it all.
     """
 
     def __init__(self, action, exc, address=None, outcome=None):
+        self.error = exc
         self.description = describe(exc, address)
         self.status = exc.status if isinstance(exc, ApiException) else None
         self.status_reason = status_of(exc).get("reason") if isinstance(exc, ApiException) else None
@@ -110,9 +111,9 @@ def connect(module=None, **params):
     """kubernetes.core's client for the auth options, which also reads the API server's discovery."""
     try:
         return get_api_client(module=module, **params)
-    except CLIENT_ERRORS as exc:
-        raise ApiError("Cannot read the Kubernetes API's discovery", exc, outcome="nothing was changed")
     except Exception as exc:  # pylint: disable=broad-except
+        if isinstance(exc, CLIENT_ERRORS):
+            raise ApiError("Cannot read the Kubernetes API's discovery", exc, outcome="nothing was changed")
         # A kubeconfig that does not parse fails with whatever YAML, the config loader or the
         # dictionary access hit first: ScannerError, TypeError, KeyError, UnicodeDecodeError...
         source, path = config_source(dict(params, **(module.params if module else {})))
@@ -125,7 +126,9 @@ def failing_as(action, address=None):
     """A client error inside raises ApiError("<action>: <description>"); action None gives the description."""
     try:
         yield
-    except CLIENT_ERRORS as exc:
+    except Exception as exc:  # pylint: disable=broad-except
+        if not isinstance(exc, CLIENT_ERRORS):
+            raise
         raise ApiError(action, exc, address)
 
 
@@ -150,10 +153,12 @@ class DescribedResource:
         def described(*args, **kwargs):
             try:
                 return attribute(*args, **kwargs)
-            except ApiException as exc:
-                exc.reason = ApiError(None, exc, self._address).reason
-                raise
-            except CLIENT_ERRORS as exc:
+            except Exception as exc:  # pylint: disable=broad-except
+                if not isinstance(exc, CLIENT_ERRORS):
+                    raise
+                if isinstance(exc, ApiException):
+                    exc.reason = ApiError(None, exc, self._address).reason
+                    raise
                 raise ApiError(None, exc, self._address)
         return described
 

@@ -72,12 +72,14 @@ class KubernetesRouter:
 
 def resource(k8s_client, api_version, kind):
     try:
-        return k8s_client.resource(kind, api_version)
-    except k8s_api.ResourceNotFoundError as exc:
-        raise RunbookError("The cluster does not serve %s %s (is its CRD installed?): %s" % (api_version, kind, exc))
-    except k8s_api.CLIENT_ERRORS as exc:
-        raise k8s_api.ApiError("Cannot look up %s %s at %s" % (api_version, kind, k8s_client.configuration.host),
-                               exc, k8s_client.configuration.host)
+        with k8s_api.failing_as("Cannot look up %s %s at %s" % (api_version, kind, k8s_client.configuration.host),
+                                k8s_client.configuration.host):
+            return k8s_client.resource(kind, api_version)
+    except k8s_api.ApiError as exc:
+        if isinstance(exc.error, k8s_api.ResourceNotFoundError):
+            raise RunbookError("The cluster does not serve %s %s (is its CRD installed?): %s"
+                               % (api_version, kind, exc.error))
+        raise
 
 
 def check_subsets(k8s_client, namespace, virtual_services, params):

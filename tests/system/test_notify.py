@@ -239,3 +239,32 @@ def test_check_mode_publishes_the_summary_and_notifies_nobody(tmp_path, receiver
         summary = (stats["check_mode"], stats["operation"], stats["release"], stats["outcome"])
         assert summary == (check, "smoke", "v7", "succeeded")
         assert [payload["event"] for payload in receiver.take("/json/")] == ([] if check else ["success"])
+
+
+def test_switch_back_event_and_undeliverable_hooks_at_vvv(tmp_path, receiver):
+    closed = "http://127.0.0.1:%d/closed/%s" % (free_port(), HOOK_SECRET)
+    summary = {"operation": "deploy", "environment": "prod", "release": "v8", "outcome": "failed",
+               "failure": "x" * 900, "failed_phase": "switch", "colors": {"before": "blue", "after": "blue"},
+               "switched_back": True, "password": SMOKE_TOKEN}
+    playbook = tmp_path / "notify.yml"
+    playbook.write_text(json.dumps([{
+        "name": "Notify", "hosts": "localhost", "gather_facts": False,
+        "tasks": [{"name": "Notify", "ansible.builtin.include_role": {"name": "runbook.ops.notify"},
+                   "vars": {"notify_event": event, "notify_summary": summary, "runbook_notify": [
+                       {"type": "slack", "url": "%s/slack/%s" % (receiver.url, HOOK_SECRET),
+                        "events": ["switched_back"]},
+                       {"type": "json", "url": closed}]}} for event in ("failure", "switched_back")]}]))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(BUILD, "collections"), ANSIBLE_NOCOLOR="1")
+    result = subprocess.run(["ansible-playbook", "-vvv", "-i", "localhost,", "-c", "local", "-e",
+                             "ansible_python_interpreter=" + sys.executable, str(playbook)],
+                            env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    for event in ("failure", "switched_back"):
+        assert ("WARNING: the %s notification to webhook 2 (json) was not delivered" % event) in result.stdout
+    assert HOOK_SECRET not in result.stdout + result.stderr
+    slack, = receiver.take("/slack/")
+    assert slack["text"] == ":leftwards_arrow_with_hook: *deploy v8 to prod*: switched back to blue"
+    assert slack["attachments"][0]["color"] == "warning"
+    # Only the whitelisted fields leave: a stray summary key holding a secret does not.
+    assert SMOKE_TOKEN not in json.dumps(slack)
+    assert receiver.take("/") == []

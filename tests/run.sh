@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test run, from a fresh machine: `make test` calls this.
-#   tests/run.sh [phase ...]   phases: setup lint sanity units system integration molecule
+#   tests/run.sh [phase ...]   phases: setup lint sanity units system integration molecule packaging
 #                              (and bench: the benchmarks, never part of a default run)
 # Installs what is missing, starts the real test systems, runs each phase, stops the systems,
 # prints each phase's duration and exits non-zero if any phase failed.
@@ -9,8 +9,10 @@ set -uo pipefail
 
 # shellcheck source=tests/setup.sh
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# shellcheck source=tests/packaging.sh
+. "$(dirname "${BASH_SOURCE[0]}")/packaging.sh"
 
-ALL_PHASES=(lint sanity units system integration molecule)
+ALL_PHASES=(lint sanity units system integration molecule packaging)
 declare -a SUMMARY=()
 FAILED=0
 

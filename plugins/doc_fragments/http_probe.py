@@ -51,6 +51,12 @@ options:
       - Headers sent with every request whose values are secret (API keys). Never logged; masked as
         C(********) wherever a response quotes them in the result or a written report.
     type: dict
+  use_proxy:
+    description:
+      - Send requests through the proxy of C(http_proxy) / C(https_proxy), except for hosts in C(no_proxy),
+        as M(ansible.builtin.uri) does. V(false) ignores those environment variables and connects directly.
+    type: bool
+    default: true
   follow_redirects:
     description:
       - V(none) reports a redirect as its 3xx status, V(safe) follows redirects of GET and HEAD,

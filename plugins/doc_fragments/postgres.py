@@ -17,41 +17,52 @@ options:
       - Server host name, IP address or socket directory. Defaults to libpq's C(PGHOST), then the local socket.
       - Options left unset fall back to libpq's C(PG*) environment variables (C(PGHOST), C(PGPORT), C(PGUSER),
         C(PGPASSWORD), C(PGSSLMODE), ...) and C(~/.pgpass).
+      - The aliases are the names of the community.postgresql modules (C(login_host), C(login_user),
+        C(login_password), C(login_port), C(ssl_mode), C(ca_cert), ...), so their settings carry over.
     type: str
+    aliases: [login_host]
   port:
     description:
       - Server port. Defaults to C(PGPORT), then 5432.
     type: int
+    aliases: [login_port]
   user:
     description:
       - Role to connect as. Defaults to C(PGUSER), then the operating system user.
     type: str
+    aliases: [login_user]
   password:
     description:
       - Password of O(user). Never logged; handed to the client programs through their C(PGPASSWORD)
         environment variable, never on their command line.
     type: str
+    aliases: [login_password]
   sslmode:
     description:
       - libpq TLS mode.
     type: str
+    aliases: [ssl_mode]
     choices: [disable, allow, prefer, require, verify-ca, verify-full]
   sslrootcert:
     description:
       - CA certificate(s) that signed the server certificate, for O(sslmode=verify-ca) or V(verify-full).
     type: path
+    aliases: [ca_cert, ssl_rootcert]
   sslcert:
     description:
       - Client certificate for certificate authentication.
     type: path
+    aliases: [ssl_cert]
   sslkey:
     description:
       - Private key of O(sslcert).
     type: path
+    aliases: [ssl_key]
   maintenance_db:
     description:
       - Database to connect to for creating, dropping and inspecting other databases.
     type: str
+    aliases: [login_db]
     default: postgres
   bin_dir:
     description:

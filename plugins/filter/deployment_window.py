@@ -13,9 +13,9 @@ version_added: 0.1.0
 description:
   - Evaluates a weekly window such as the runbooks' "Tuesday 02:00-06:00 KST" at a given moment
     (default now) in the window's time zone.
-  - Returns a dictionary with C(open) (bool), C(now) (the moment in the window's zone, ISO 8601),
-    C(opens) and C(closes) (the current or next window, ISO 8601) and a readable C(summary).
-positional: window
+  - Returns a dictionary with RV(_value.open) (bool), RV(_value.now) (the moment in the window's zone, ISO 8601),
+    RV(_value.opens) and RV(_value.closes) (the current or next window, ISO 8601) and a readable RV(_value.summary).
+positional: now
 options:
   _input:
     description: The window.
@@ -58,11 +58,26 @@ _value:
   description: Whether the window is open, and when it opens and closes.
   type: dict
   contains:
-    open: {description: The moment is inside the window., type: bool}
-    now: {description: The moment, in the window's time zone., type: str}
-    opens: {description: Opening of the current (if open) or next window., type: str}
-    closes: {description: Closing of that window., type: str}
-    summary: {description: One line for humans., type: str}
+    open:
+      description: The moment is inside the window.
+      type: bool
+      sample: false
+    now:
+      description: The moment, in the window's time zone (ISO 8601).
+      type: str
+      sample: "2026-12-01T21:30:00+09:00"
+    opens:
+      description: Opening of the current (if open) or next window (ISO 8601).
+      type: str
+      sample: "2026-12-08T02:00:00+09:00"
+    closes:
+      description: Closing of that window (ISO 8601).
+      type: str
+      sample: "2026-12-08T06:00:00+09:00"
+    summary:
+      description: One line for humans.
+      type: str
+      sample: "deployment window closed; opens 2026-12-08T02:00:00+09:00 (now 2026-12-01T21:30:00+09:00)"
 """
 
 import datetime

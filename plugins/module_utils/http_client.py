@@ -27,6 +27,7 @@ def http_argument_spec():
         secret_headers=dict(type='dict', no_log=True),
         follow_redirects=dict(type='str', default='none', choices=['none', 'safe', 'all']),
         timeout=dict(type='float', default=10),
+        use_proxy=dict(type='bool', default=True),
     )
 
 
@@ -37,7 +38,7 @@ def build_requester(params, agent):
     headers = dict(params.get("secret_headers") or {})
     if params.get("bearer_token"):
         headers["Authorization"] = "Bearer %s" % params["bearer_token"]
-    return Request(headers=headers, use_proxy=False, timeout=params["timeout"],
+    return Request(headers=headers, use_proxy=params.get("use_proxy", True), timeout=params["timeout"],
                    validate_certs=params["validate_certs"], url_username=params.get("url_username"),
                    url_password=params.get("url_password"), force_basic_auth=bool(params.get("url_username")),
                    follow_redirects=params["follow_redirects"], use_netrc=False, context=context,

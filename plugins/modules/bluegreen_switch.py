@@ -29,6 +29,15 @@ description:
     A group on mixed colors (after an interrupted switch) is reported with a warning and converged.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.traffic_shift
+    description: Weighted traffic between the colors instead of all at once.
+  - module: runbook.ops.smoke_check
+    description: Smoke-checks the idle and the live color around the switch.
+  - module: runbook.ops.run_lock
+    description: The deploy lock a whole run holds around the switch.
+  - module: kubernetes.core.k8s
+    description: Applies the Deployments and Services this module switches.
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
@@ -165,30 +174,36 @@ change_id:
   description: The identifier recorded with the change.
   returned: always
   type: str
+  sample: 3f2b6c1e9d8a4f0b8c7e6d5a4b3c2d1e
 switched:
   description: Services switched by this run (in check mode, that would be).
   returned: always
   type: list
   elements: str
+  sample: [api-gateway, auth-service]
 unchanged:
   description: Services already on the target color.
   returned: success
   type: list
   elements: str
+  sample: []
 restored:
   description: Services put back after a failure.
   returned: always
   type: list
   elements: str
+  sample: []
 not_restored:
   description: Services that could not be put back, with the reason.
   returned: failure
   type: list
   elements: str
+  sample: ["api-gateway: HTTP 403 Forbidden (forbidden by RBAC)"]
 mixed_before:
   description: Whether the group was on mixed colors before the run.
   returned: success
   type: bool
+  sample: false
 services:
   description:
     - Per service - C(name), C(before) and C(after) color, C(changed), and backend details (Kubernetes -
@@ -196,6 +211,7 @@ services:
   returned: success
   type: list
   elements: dict
+  sample: [{name: api-gateway, before: blue, after: green, changed: true}]
 diff:
   description: Selectors or file before and after, in diff mode.
   returned: when diff mode is on
@@ -204,6 +220,7 @@ elapsed_ms:
   description: Milliseconds spent in the phases (validate, lock, switch, verify, restore) and in total.
   returned: always
   type: dict
+  sample: {validate: 12, lock: 31, switch: 48, verify: 1520, total: 1611}
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

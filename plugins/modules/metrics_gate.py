@@ -24,6 +24,11 @@ description:
   - Read-only; never reports C(changed) and behaves the same in check mode.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.smoke_check
+    description: Measures the services directly instead of through Prometheus.
+  - module: runbook.ops.traffic_shift
+    description: The weight steps these gates judge.
 extends_documentation_fragment:
   - runbook.ops.http_probe
 attributes:

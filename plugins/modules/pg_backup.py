@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: pg_backup
 short_description: PostgreSQL backup streamed to a directory or S3, checksummed, verified, with retention
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Runs the real C(pg_dump) of the PostgreSQL client programs (O(bin_dir) or PATH) and streams its output to
     O(destination), a local directory or C(s3://bucket/prefix/), hashing it (SHA-256) while it flows.
@@ -40,6 +40,13 @@ description:
     a table, and when the destination is missing or not writable, before anything is written.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.pg_backup_info
+    description: Lists the backups this module wrote.
+  - module: runbook.ops.pg_restore
+    description: Restores them.
+  - module: community.postgresql.postgresql_db
+    description: Its C(state=dump) runs pg_dump without checksums, manifest or retention.
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3

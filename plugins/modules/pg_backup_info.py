@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: pg_backup_info
 short_description: List the complete backups of a database written by runbook.ops.pg_backup
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Lists the complete backups (those with a valid manifest) of O(database) under O(destination), newest
     first, with their manifests, and the incomplete leftovers and open S3 multipart uploads separately.
@@ -28,6 +28,11 @@ description:
   - Read-only; needs no database connection.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.pg_backup
+    description: Writes the backups listed here.
+  - module: runbook.ops.pg_restore
+    description: Restores one of them.
 extends_documentation_fragment:
   - runbook.ops.s3
   - runbook.ops.manifest_key

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: pg_restore
 short_description: Restore a PostgreSQL backup of runbook.ops.pg_backup after proving its checksum
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Restores a backup written by M(runbook.ops.pg_backup), from a local directory or S3, with the real
     C(pg_restore) (custom and directory formats) or C(psql) (plain format).
@@ -65,6 +65,8 @@ author:
 seealso:
   - module: runbook.ops.pg_backup
   - module: runbook.ops.pg_backup_info
+  - module: community.postgresql.postgresql_db
+    description: Its C(state=restore) runs pg_restore or psql in place, without checksum or manifest checks.
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3

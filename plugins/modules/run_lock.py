@@ -138,10 +138,12 @@ acquired:
   description: Whether the run holds the lock now (O(state=acquired)); in check mode, whether it would.
   returned: success and when the lock is held by another run
   type: bool
+  sample: true
 released:
   description: Whether the run's lock was removed (O(state=released)); in check mode, whether it would be.
   returned: success with O(state=released)
   type: bool
+  sample: false
 holder:
   description: The identity of this run.
   returned: success
@@ -156,10 +158,12 @@ renewed:
   description: The lock was this run's already and its expiry was pushed back.
   returned: success with O(state=acquired)
   type: bool
+  sample: false
 taken_over:
   description: Holder of the expired or dead lock this run took over, else null.
   returned: success with O(state=acquired)
   type: str
+  sample: null
 expires:
   description: When the lock expires unless renewed (UTC).
   returned: success with O(state=acquired)

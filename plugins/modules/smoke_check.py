@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: smoke_check
 short_description: Measured HTTP verification of a service, with SLO gates and a JSON report
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Sends every check in O(checks) O(samples) times to O(base_url), O(concurrency) requests at a time,
     and judges each response by status, body and assertions on the JSON document.
@@ -24,6 +24,13 @@ description:
     the module's output and is written in check mode too.
 author:
   - runbook.ops maintainers (@runbook-ops)
+seealso:
+  - module: runbook.ops.metrics_gate
+    description: Gates on Prometheus measurements instead of probing the services.
+  - module: runbook.ops.bluegreen_switch
+    description: The switch the verify phase smoke-checks around.
+  - module: ansible.builtin.uri
+    description: A single HTTP request, without percentiles or gates.
 extends_documentation_fragment:
   - runbook.ops.http_probe
 attributes:

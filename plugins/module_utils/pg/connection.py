@@ -169,14 +169,16 @@ def export_snapshot(conn):
 def argument_spec():
     """Options of the runbook.ops.postgres documentation fragment."""
     return dict(
-        host=dict(type="str"),
-        port=dict(type="int"),
-        user=dict(type="str"),
-        password=dict(type="str", no_log=True),
-        sslmode=dict(type="str", choices=["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]),
-        sslrootcert=dict(type="path"),
-        sslcert=dict(type="path"),
-        sslkey=dict(type="path", no_log=False),
-        maintenance_db=dict(type="str", default="postgres"),
+        # The aliases are community.postgresql's names, so its module_defaults and vars carry over.
+        host=dict(type="str", aliases=["login_host"]),
+        port=dict(type="int", aliases=["login_port"]),
+        user=dict(type="str", aliases=["login_user"]),
+        password=dict(type="str", no_log=True, aliases=["login_password"]),
+        sslmode=dict(type="str", choices=["disable", "allow", "prefer", "require", "verify-ca", "verify-full"],
+                     aliases=["ssl_mode"]),
+        sslrootcert=dict(type="path", aliases=["ca_cert", "ssl_rootcert"]),
+        sslcert=dict(type="path", aliases=["ssl_cert"]),
+        sslkey=dict(type="path", no_log=False, aliases=["ssl_key"]),
+        maintenance_db=dict(type="str", default="postgres", aliases=["login_db"]),
         bin_dir=dict(type="path"),
     )

@@ -35,14 +35,20 @@ MAX_PARTS_IN_FLIGHT = 4
 UPLOAD_MEMORY = 48 * 1024 * 1024
 
 
-def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False):
+def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False,
+              session_token=None, profile=None, ca_bundle=None, validate_certs=True):
     """boto3 S3 client; credentials fall back to the standard AWS environment and files."""
     options = {"retries": {"max_attempts": 5, "mode": "standard"}}
     if checksum_compat:
         # Stores that predate S3's default CRC checksums reject them; send checksums only when required.
         options.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
-    return boto3.client("s3", region_name=region, endpoint_url=endpoint_url, aws_access_key_id=access_key,
-                        aws_secret_access_key=secret_key, config=Config(**options))
+    try:
+        session = boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                                        aws_session_token=session_token, region_name=region, profile_name=profile)
+    except BotoCoreError as exc:  # ProfileNotFound, a broken AWS configuration file
+        raise RunbookError("Cannot set up the S3 client: %s" % exc, profile=profile)
+    verify = (ca_bundle or True) if validate_certs else False
+    return session.client("s3", endpoint_url=endpoint_url, verify=verify, config=Config(**options))
 
 
 # The likely cause of an S3 error code, told to whoever is paged: what to check, not only what failed.

@@ -137,9 +137,11 @@ def test_project_requirements_install_the_collection_from_the_checkout(tmp_path)
     only_own = tmp_path / "requirements.yml"
     only_own.write_text(yaml.safe_dump({"collections": [own]}))
     target = tmp_path / "collections"
-    result = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-r",
-                             str(only_own), "--collections-path", str(target)],
-                            capture_output=True, text=True, check=False, cwd=ROOT)
+    # A project sync starts with no runbook.ops installed; the staged copy of the test run must not satisfy it.
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith("ANSIBLE_COLLECTIONS_PATH"))
+    result = subprocess.run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "--force",
+                             "-r", str(only_own), "--collections-path", str(target)],
+                            capture_output=True, text=True, check=False, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     installed = target / "ansible_collections" / "runbook" / "ops"
     assert (installed / "roles" / "report" / "tasks" / "main.yml").is_file()

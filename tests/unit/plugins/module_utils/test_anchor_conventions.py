@@ -76,10 +76,19 @@ def test_s3_credentials_are_never_logged(secret):
     assert "very-secret-" + secret in result._no_log_values
 
 
+def profile_not_found():
+    """botocore's error for a profile the AWS configuration lacks (its class takes keyword arguments only)."""
+    error = s3.BotoCoreError.__new__(s3.BotoCoreError)
+    error.args = ("The config profile (nowhere) could not be found",)
+    return error
+
+
 class FakeSession:
     created = []
 
     def __init__(self, **kwargs):
+        if kwargs.get("profile_name") == "nowhere":
+            raise profile_not_found()
         self.kwargs = kwargs
         self.clients = []
         FakeSession.created.append(self)
@@ -89,10 +98,18 @@ class FakeSession:
         return "client"
 
 
+class FakeBoto3:
+    class session:
+        Session = FakeSession
+
+
 @pytest.fixture
 def fake_session(mocker):
+    """boto3 (installed or not) replaced by a session that records what it is given."""
     FakeSession.created = []
-    mocker.patch.object(s3.boto3.session, "Session", FakeSession)
+    mocker.patch.object(s3, "boto3", FakeBoto3, create=True)
+    mocker.patch.object(s3, "Config", dict, create=True)
+    mocker.patch.object(s3, "HAS_BOTO3", True)
     return FakeSession
 
 
@@ -123,15 +140,11 @@ def test_by_default_the_certificate_is_verified_against_botocores_bundle(fake_se
     assert fake_session.created[0].kwargs["profile_name"] is None
 
 
-def test_a_profile_that_does_not_exist_is_a_clear_error(tmp_path, monkeypatch):
-    config = tmp_path / "config"
-    config.write_text("[default]\nregion = eu-west-1\n")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+def test_a_profile_that_does_not_exist_is_a_clear_error(fake_session):
     with pytest.raises(RunbookError) as caught:
         open_s3({"profile": "nowhere"})
-    assert "nowhere" in str(caught.value)
-    assert "Cannot set up the S3 client" in str(caught.value)
+    assert str(caught.value) == "Cannot set up the S3 client: The config profile (nowhere) could not be found"
+    assert fake_session.created == []
 
 
 def http_params(**overrides):

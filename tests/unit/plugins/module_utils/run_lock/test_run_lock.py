@@ -101,11 +101,12 @@ def test_check_mode_reports_and_takes_nothing(tmp_path):
 
 def test_a_live_holder_is_named_with_since_and_expiry(tmp_path):
     store = lock_file.FileStore(str(tmp_path), "local")
-    store.write(lock(), None)
+    # The run reads the real clock: the lock must still be live whenever the test runs.
+    store.write(lock(expires="2099-01-01T00:00:00.000000Z"), None)
     with pytest.raises(RunbookError) as failure:
         go(Module(), store)
     assert failure.value.msg.startswith("Another run holds the deploy lock of local: other@ctl:20/run-b since "
-                                        "2026-12-01T21:00:00Z, expires 2026-12-01T23:00:00Z; nothing was changed")
+                                        "2026-12-01T21:00:00Z, expires 2099-01-01T00:00:00Z; nothing was changed")
     assert failure.value.details["held_by"]["holder"] == "other@ctl:20/run-b"
     assert store.read()["holder"] == "other@ctl:20/run-b"
 
@@ -123,7 +124,7 @@ def test_a_dead_holder_is_taken_over_with_a_warning(tmp_path):
 
 def test_someone_elses_lock_is_not_released(tmp_path):
     store = lock_file.FileStore(str(tmp_path), "local")
-    store.write(lock(), None)
+    store.write(lock(expires="2099-01-01T00:00:00.000000Z"), None)
     module = Module(state="released")
     result = go(module, store)
     assert not result["changed"] and not result["released"]

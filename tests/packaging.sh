@@ -118,8 +118,18 @@ packaging_ee_introspect() {
     packaging_fail "the distribution's PostgreSQL client is not excluded from the EE" || return 1
 }
 
+# antsibull-docs lints a copy of the collection and of each dependency that `ansible-galaxy
+# collection list` finds, and copies a folder that lies inside a git work tree by `git ls-files`.
+# kubernetes.core is a link into the virtualenv, which sits in the checkout's ignored .build on a
+# fresh clone: git lists none of its files, the empty copy shadows the real one, and the modules
+# that use its k8s_auth_options fragment lose their DOCUMENTATION. So the lint gets a collections
+# path of its own holding a real copy of kubernetes.core, a git repository of its own.
 packaging_docs() {
-  (cd "$COLLECTION" && antsibull-docs lint-collection-docs --plugin-docs .)
+  local docs=$PACKAGING/docs-collections
+  rm -rf "$docs" && mkdir -p "$docs/ansible_collections/kubernetes" || return 1
+  cp -a "$(readlink -f "$COLLECTIONS/kubernetes/core")" "$docs/ansible_collections/kubernetes/core" &&
+    git -C "$docs/ansible_collections/kubernetes/core" init -q || return 1
+  (cd "$COLLECTION" && ANSIBLE_COLLECTIONS_PATH=$docs antsibull-docs lint-collection-docs --plugin-docs .)
 }
 
 packaging_importer() {

@@ -12,9 +12,7 @@ set -uo pipefail
 # shellcheck source=tests/packaging.sh
 . "$(dirname "${BASH_SOURCE[0]}")/packaging.sh"
 
-# packaging (tests/packaging.sh) runs on request: its antsibull-docs step does not yet resolve
-# kubernetes.core doc fragments on a fresh machine.
-ALL_PHASES=(lint sanity units system integration molecule)
+ALL_PHASES=(lint sanity units system integration molecule packaging)
 declare -a SUMMARY=()
 FAILED=0
 

@@ -21,6 +21,14 @@ description:
     O(inconclusive_limit). Inconclusive is not success.
   - A query returning several series is judged per series; a measurement fails when any series does.
     NaN (for example a rate of errors divided by a rate of zero requests) counts as no data.
+  - With O(gates), several gates are evaluated at the same time, one thread each, against the same
+    Prometheus connection options. Each gate takes its own query or check and any of the measuring
+    options, and the module's own options for those it leaves out. The first gate that does not
+    pass stops the others at their next wait (their verdict is V(stopped)), and the module fails
+    naming that gate and its query. A canary step gated on several services and queries then takes
+    as long as its longest gate, not the sum of them.
+  - A gate can measure for minutes. Run it with C(async) and C(poll) (see the examples), so the play
+    prints a line at every poll instead of staying silent until the gate ends.
   - Read-only; never reports C(changed) and behaves the same in check mode.
 author:
   - runbook.ops maintainers (@runbook-ops)
@@ -40,12 +48,82 @@ attributes:
     description: Nothing is changed, so there is nothing to compare.
 options:
   url:
-    description: Base URL of the Prometheus server (its HTTP API is under C(/api/v1)).
+    description:
+      - Base URL of the Prometheus server (its HTTP API is under C(/api/v1)).
+      - Required, unless every entry of O(gates) gives its own O(gates[].url).
     type: str
-    required: true
   query:
     description: PromQL instant query returning a scalar or an instant vector.
     type: str
+  gates:
+    description:
+      - Gates evaluated concurrently, each like one call of this module. Options a gate leaves out
+        come from the module's options; a gate giving O(gates[].count) or O(gates[].duration)
+        replaces both of the module's.
+      - The TLS, authentication, proxy and timeout options are the module's, shared by every gate.
+      - Mutually exclusive with O(query) and O(check).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Names the gate in the result and in the failure message, for example C(bi-service error_rate).
+          - Defaults to C(gate <position>), counting from 1. Names must differ.
+        type: str
+      url:
+        description: Base URL of this gate's Prometheus server.
+        type: str
+      query:
+        description: PromQL instant query; exactly one of O(gates[].query) and O(gates[].check).
+        type: str
+      check:
+        description: A ready-made check, as O(check).
+        type: dict
+        suboptions:
+          type:
+            description: As O(check.type).
+            type: str
+            required: true
+            choices: [error_rate, latency]
+          selector:
+            description: As O(check.selector).
+            type: str
+          window:
+            description: As O(check.window).
+            type: str
+            default: 2m
+          threshold:
+            description: As O(check.threshold).
+            type: float
+          quantile:
+            description: As O(check.quantile).
+            type: float
+            default: 0.95
+      success_condition:
+        description: As O(success_condition).
+        type: str
+      failure_condition:
+        description: As O(failure_condition).
+        type: str
+      interval:
+        description: As O(interval).
+        type: float
+      count:
+        description: As O(count).
+        type: int
+      duration:
+        description: As O(duration).
+        type: float
+      failure_limit:
+        description: As O(failure_limit).
+        type: int
+      inconclusive_limit:
+        description: As O(inconclusive_limit).
+        type: int
+      no_data:
+        description: As O(no_data).
+        type: str
+        choices: [inconclusive, success, failure]
   check:
     description:
       - A ready-made query on the C(http_requests_total) counter and the
@@ -140,21 +218,75 @@ EXAMPLES = r'''
     success_condition: value >= 2
     failure_condition: value < 1
     no_data: failure
+
+- name: Every gate of a canary step at once, printing a line every 30 s until the longest one ends
+  runbook.ops.metrics_gate:
+    url: http://prometheus.monitoring:9090
+    interval: 30
+    gates:
+      - name: bi-service error_rate
+        check: {type: error_rate, selector: service="bi-service",version="green", window: 5m}
+        duration: 300
+      - name: bi-service latency
+        check: {type: latency, selector: service="bi-service",version="green", window: 3m}
+        duration: 180
+      - name: chat-interface-service error_rate
+        check: {type: error_rate, selector: service="chat-interface-service",version="green", window: 5m}
+        duration: 300
+  async: 600
+  poll: 30
+  register: step_gates
 '''
 
 RETURN = r'''
 verdict:
-  description: V(success), V(failure) or V(inconclusive).
+  description:
+    - V(success), V(failure) or V(inconclusive).
+    - With O(gates), the worst verdict of the gates; V(failure) when a gate failed or was stopped.
   returned: always
   type: str
   sample: success
 query:
   description: The PromQL evaluated.
-  returned: always
+  returned: when O(gates) is not given
   type: str
+  sample: sum(up{job="judgment-service"})
+gates:
+  description: One result per entry of O(gates), in the order given.
+  returned: when O(gates) is given
+  type: list
+  elements: dict
+  contains:
+    name: {description: The gate's name., type: str, sample: bi-service error_rate}
+    query: {description: The PromQL evaluated., type: str}
+    url: {description: The Prometheus server asked., type: str, sample: "http://prometheus.monitoring:9090"}
+    verdict:
+      description:
+        - V(success), V(failure), V(inconclusive), or V(stopped) when another gate did not pass first.
+      type: str
+      sample: success
+    measurements: {description: "Every measurement, as RV(measurements).", type: list, elements: dict}
+    tally: {description: "Measurements per verdict.", type: dict, sample: {success: 10, failure: 0, inconclusive: 0}}
+    started: {description: UTC time the gate started., type: str, sample: "2025-06-03T02:10:00.000000Z"}
+    ended: {description: UTC time the gate ended., type: str, sample: "2025-06-03T02:15:00.412000Z"}
+    elapsed_ms: {description: Milliseconds the gate took., type: float, sample: 300412.5}
+    error:
+      description: A query Prometheus rejected, or why the gate ended otherwise; null when it did not.
+      type: str
+  sample:
+    - name: bi-service error_rate
+      query: (sum(rate(http_requests_total{service="bi-service",version="green",status=~"5.."}[5m])) or vector(0)) / ...
+      url: http://prometheus.monitoring:9090
+      verdict: success
+      measurements: []
+      tally: {success: 10, failure: 0, inconclusive: 0}
+      started: "2025-06-03T02:10:00.000000Z"
+      ended: "2025-06-03T02:15:00.412000Z"
+      elapsed_ms: 300412.5
+      error: null
 measurements:
   description: Every measurement, in order.
-  returned: always
+  returned: when O(gates) is not given
   type: list
   elements: dict
   contains:
@@ -165,13 +297,14 @@ measurements:
     error: {description: "Why Prometheus gave no answer; null when it answered.", type: str}
 tally:
   description: Measurements per verdict.
-  returned: always
+  returned: when O(gates) is not given
   type: dict
   sample: {success: 4, failure: 1, inconclusive: 0}
 elapsed_ms:
   description: Milliseconds spent validating and measuring, and in total.
   returned: always
   type: dict
+  sample: {validate: 1.2, measure: 180412.9, total: 180414.3}
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -190,11 +323,28 @@ CHECK_OPTIONS = dict(
 )
 
 
+GATE_OPTIONS = dict(
+    name=dict(type='str'),
+    url=dict(type='str'),
+    query=dict(type='str'),
+    check=dict(type='dict', options=CHECK_OPTIONS),
+    success_condition=dict(type='str'),
+    failure_condition=dict(type='str'),
+    interval=dict(type='float'),
+    count=dict(type='int'),
+    duration=dict(type='float'),
+    failure_limit=dict(type='int'),
+    inconclusive_limit=dict(type='int'),
+    no_data=dict(type='str', choices=['inconclusive', 'success', 'failure']),
+)
+
+
 def argument_spec():
     return dict(
-        url=dict(type='str', required=True),
+        url=dict(type='str'),
         query=dict(type='str'),
         check=dict(type='dict', options=CHECK_OPTIONS),
+        gates=dict(type='list', elements='dict', options=GATE_OPTIONS),
         success_condition=dict(type='str'),
         failure_condition=dict(type='str'),
         interval=dict(type='float', default=30),
@@ -216,6 +366,8 @@ def evaluate(params, redactor):
 
 
 def measure(params, redactor):
+    if params["gates"] is not None:
+        return measure_all(params, redactor)
     timer = PhaseTimer()
     with timer.phase("validate"):
         gate_plan = plan.build(params)
@@ -230,6 +382,37 @@ def measure(params, redactor):
     return result
 
 
+def measure_all(params, redactor):
+    timer = PhaseTimer()
+    with timer.phase("validate"):
+        gates = [dict(built, requester=build_requester(params, "runbook.ops.metrics_gate"))
+                 for built in plan.build_gates(params)]
+    with timer.phase("measure"):
+        results = gate.run_all(gates, redactor=redactor)
+    verdict = gate.overall(results)
+    result = dict(changed=False, verdict=verdict, gates=results, elapsed_ms=timer.as_dict())
+    if verdict != "success":
+        raise RunbookError("Metrics gates %s: %s" % (verdict, "; ".join(summary(item) for item in ranked(results))),
+                           **result)
+    return result
+
+
+def ranked(results):
+    """The gates that decided the outcome first, then the stopped ones, then those that passed."""
+    order = {"failure": 0, "inconclusive": 1, "stopped": 2, "success": 3}
+    return sorted(results, key=lambda item: order[item["verdict"]])
+
+
+def summary(result):
+    if result["verdict"] == "stopped":
+        return "gate %r stopped after %d measurements" % (result["name"], len(result["measurements"]))
+    if result["verdict"] == "success":
+        return "gate %r passed" % result["name"]
+    values = ", ".join(describe(measurement) for measurement in result["measurements"])
+    text = "gate %r %s: %s measured [%s]" % (result["name"], result["verdict"], result["query"], values)
+    return "%s (%s)" % (text, result["error"]) if result["error"] else text
+
+
 def describe(measurement):
     text = "%s %s" % (measurement["value"], measurement["verdict"])
     return "%s (%s)" % (text, measurement["error"]) if measurement["error"] else text
@@ -239,8 +422,8 @@ def main():
     spec = argument_spec()
     module = AnsibleModule(
         argument_spec=spec,
-        mutually_exclusive=[('query', 'check'), ('count', 'duration')],
-        required_one_of=[('query', 'check')],
+        mutually_exclusive=[('query', 'check', 'gates'), ('count', 'duration')],
+        required_one_of=[('query', 'check', 'gates')],
         supports_check_mode=True,
     )
     try:

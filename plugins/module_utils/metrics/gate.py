@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -36,9 +37,13 @@ def judge_value(value, success, failure):
     return "failure" if failure is None else "inconclusive"
 
 
+def utc_now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def measure(requester, plan, redactor=NO_SECRETS):
     """One measurement: its time, the series' values, the verdict and any error."""
-    at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = utc_now()
     try:
         values = prometheus.query(requester, plan["url"], plan["query"], redactor=redactor)
     except prometheus.QueryRejected:
@@ -54,8 +59,12 @@ def worst(values):
     return max(values.values()) if values else None
 
 
-def run(requester, plan, sleep=time.sleep, clock=time.monotonic, redactor=NO_SECRETS):
-    """Measure until the count or duration is reached, or the failures exceed the limit."""
+def run(requester, plan, sleep=time.sleep, clock=time.monotonic, redactor=NO_SECRETS, stop=None):
+    """Measure until the count or duration is reached, or the failures exceed the limit.
+
+    With ``stop`` (a ``threading.Event``), the wait between measurements ends when it is set, and the
+    gate returns the verdict ``stopped`` with the measurements taken so far.
+    """
     measurements = []
     started = clock()
     while True:
@@ -63,7 +72,10 @@ def run(requester, plan, sleep=time.sleep, clock=time.monotonic, redactor=NO_SEC
         tally = count(measurements)
         if tally["failure"] > plan["failure_limit"] or done(measurements, plan, clock() - started):
             return measurements, decide(tally, plan)
-        sleep(plan["interval"])
+        if stop is None:
+            sleep(plan["interval"])
+        elif stop.wait(plan["interval"]):
+            return measurements, "stopped"
 
 
 def done(measurements, plan, elapsed):
@@ -84,4 +96,52 @@ def decide(tally, plan):
         return "failure"
     if tally["inconclusive"] > plan["inconclusive_limit"]:
         return "inconclusive"
+    return "success"
+
+
+def run_all(gates, redactor=NO_SECRETS, clock=time.monotonic):
+    """Run several gates at once, one thread each; the first gate that does not pass stops the others.
+
+    ``gates`` are dicts with ``name``, ``plan`` and ``requester``. Returns one result per gate, in the
+    order given: name, query, url, verdict (``stopped`` for a gate ended early because another one did
+    not pass), measurements, tally, started and ended (UTC), elapsed_ms, and error (a query Prometheus
+    rejected, or what went wrong in the gate itself).
+    """
+    stop = threading.Event()
+    results = [None] * len(gates)
+
+    def evaluate(index, spec):
+        started_at, started = utc_now(), clock()
+        measurements, verdict, error = [], "failure", None
+        try:
+            measurements, verdict = run(spec["requester"], spec["plan"], redactor=redactor, stop=stop)
+        except RunbookError as exc:
+            error = exc.msg
+        except Exception as exc:  # pylint: disable=broad-except
+            # A thread that dies silently would leave its gate unjudged: record why it ended.
+            error = "the gate ended unexpectedly: %s: %s" % (type(exc).__name__, redactor.text(str(exc)))
+        results[index] = {
+            "name": spec["name"], "query": spec["plan"]["query"], "url": spec["plan"]["url"], "verdict": verdict,
+            "measurements": measurements, "tally": count(measurements), "error": error,
+            "started": started_at, "ended": utc_now(), "elapsed_ms": round((clock() - started) * 1000.0, 1),
+        }
+        if verdict not in ("success", "stopped"):
+            stop.set()
+
+    threads = [threading.Thread(target=evaluate, args=(index, spec), name="gate-%d" % index)
+               for index, spec in enumerate(gates)]
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def overall(results):
+    """The verdict of gates run together: the worst of theirs (a stopped gate follows a worse one)."""
+    verdicts = [result["verdict"] for result in results]
+    for verdict in ("failure", "inconclusive", "stopped"):
+        if verdict in verdicts:
+            return "failure" if verdict == "stopped" else verdict
     return "success"

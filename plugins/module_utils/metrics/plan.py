@@ -14,8 +14,15 @@ from ansible_collections.runbook.ops.plugins.module_utils.metrics import checks
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import assertions
 
 
+# The options a gate of O(gates) may set; those it leaves unset come from the module's own.
+GATE_OPTIONS = ("url", "query", "check", "success_condition", "failure_condition", "interval", "count", "duration",
+                "failure_limit", "inconclusive_limit", "no_data")
+
+
 def build(params):
     url = params["url"]
+    if not url:
+        raise InputError("url", url, "give the Prometheus base URL, e.g. http://prometheus:9090")
     if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
         raise InputError("url", url, "give the Prometheus base URL, e.g. http://prometheus:9090")
     query, failure_text = params["query"], params["failure_condition"]
@@ -52,3 +59,47 @@ def condition(text, option):
     if parsed.path_text != "value" or parsed.length or parsed.operator in assertions.UNARY:
         raise InputError(option, text, "compare the measured value, e.g. 'value < 0.05'")
     return parsed
+
+
+def build_gates(params):
+    """One plan per entry of ``gates``: its own options over the module's, validated before any query.
+
+    Returns a list of dicts with ``name`` and ``plan``; a gate's name defaults to its position.
+    """
+    gates = params["gates"]
+    if not gates:
+        raise InputError("gates", gates, "give at least one gate, each with query or check")
+    built, names = [], set()
+    for index, entry in enumerate(gates):
+        name = entry.get("name") or "gate %d" % (index + 1)
+        if name in names:
+            raise InputError("gates[%d].name" % index, name, "give each gate a name of its own")
+        names.add(name)
+        try:
+            built.append({"name": name, "plan": build(merged(params, entry, name))})
+        except InputError as error:
+            raise within_gate(error, "gates[%d].%s" % (index, error.details["option"]), name)
+    return built
+
+
+def within_gate(error, option, name):
+    """``error`` about a gate's option, named as the option of that gate."""
+    msg = error.msg.replace("for option '%s'" % error.details["option"], "for option '%s' (gate %r)" % (option, name), 1)
+    renamed = InputError(option, error.details["value"], "")
+    renamed.msg = msg
+    renamed.args = (msg,)
+    return renamed
+
+
+def merged(params, entry, name):
+    """The module's options with the gate's own set over them."""
+    if bool(entry.get("query")) == bool(entry.get("check")):
+        raise InputError("query", entry.get("query"), "give the gate exactly one of query and check")
+    options = dict(params, query=None, check=None, gates=None)
+    for option in GATE_OPTIONS:
+        if entry.get(option) is not None:
+            options[option] = entry[option]
+    # count and duration are one choice: a gate giving either one replaces the module's pair.
+    if entry.get("count") is not None or entry.get("duration") is not None:
+        options["count"], options["duration"] = entry.get("count"), entry.get("duration")
+    return options

@@ -34,7 +34,7 @@ description:
     the dump with them.
   - To record the table of contents the stored backup is read back once more unless O(verify=archive) reads it
     anyway, up to the end of the table of contents for custom and directory formats, whole for plain scripts.
-  - With O(manifest_key) the manifest carries an HMAC-SHA256, so a manifest rewritten in full is detected by
+  - With O(manifest_hmac_key) the manifest carries an HMAC-SHA256, so a manifest rewritten in full is detected by
     modules given the same key. See C(docs/backups.md) for what each verification proves and what it does not.
   - Fails with a clear message when pg_dump is missing or older than the server, when the user cannot read
     a table, and when the destination is missing or not writable, before anything is written.
@@ -50,7 +50,7 @@ seealso:
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3
-  - runbook.ops.manifest_key
+  - runbook.ops.manifest_hmac_key
 attributes:
   check_mode:
     support: full
@@ -217,14 +217,14 @@ verification:
   type: dict
 manifest:
   description: The manifest written, with C(identity) (C(toc_digest), C(toc_entries), C(dump_dbname),
-    C(system_identifier)), C(row_counts) (unless O(count_rows=false)) and, with O(manifest_key), C(hmac).
+    C(system_identifier)), C(row_counts) (unless O(count_rows=false)) and, with O(manifest_hmac_key), C(hmac).
   returned: when a backup was written
   type: dict
   sample: {"database": "judgify", "format": "custom", "identity": {"dump_dbname": "judgify", "toc_entries": 42,
            "toc_digest": "sha256:5f0c...", "system_identifier": "7714454357583400007"},
            "row_counts": {"public.judgments": 120034}, "hmac": "hmac-sha256:9a1e...", "manifest_version": 2}
 signed:
-  description: Whether the manifest carries an HMAC (O(manifest_key) was set).
+  description: Whether the manifest carries an HMAC (O(manifest_hmac_key) was set).
   returned: when a backup was written
   type: bool
 deleted:

@@ -22,7 +22,7 @@ description:
     a dump edited or replaced together with its manifest's checksum. Manifests written before content identity
     was recorded (version 1) get the database check only; C(identity) in RV(backups[].verification) says what was
     compared.
-  - With O(manifest_key) every manifest's HMAC is checked; backups whose manifest does not match (or carries
+  - With O(manifest_hmac_key) every manifest's HMAC is checked; backups whose manifest does not match (or carries
     none, unless O(allow_unsigned_manifest)) are not listed in RV(backups) but in RV(rejected). See
     C(docs/backups.md) for what each check proves.
   - Read-only; needs no database connection.
@@ -35,8 +35,8 @@ seealso:
     description: Restores one of them.
 extends_documentation_fragment:
   - runbook.ops.s3
-  - runbook.ops.manifest_key
-  - runbook.ops.manifest_key.verify
+  - runbook.ops.manifest_hmac_key
+  - runbook.ops.manifest_hmac_key.verify
 attributes:
   check_mode:
     support: full
@@ -107,7 +107,7 @@ backups:
       description: Whether verification (archive or restore) passed when it was written, as its manifest says.
       type: bool
     authenticated:
-      description: Whether its manifest's HMAC matched O(manifest_key); false without a key, or for an unsigned
+      description: Whether its manifest's HMAC matched O(manifest_hmac_key); false without a key, or for an unsigned
         manifest accepted with O(allow_unsigned_manifest).
       type: bool
     manifest:
@@ -123,12 +123,12 @@ all_verified:
   returned: always
   type: bool
 rejected:
-  description: With O(manifest_key), backups whose manifest failed the HMAC check, each with C(key) and C(error).
+  description: With O(manifest_hmac_key), backups whose manifest failed the HMAC check, each with C(key) and C(error).
   returned: always
   type: list
   elements: dict
   sample: [{key: s3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump,
-            error: "... has an HMAC that does not match manifest_key ..."}]
+            error: "... has an HMAC that does not match manifest_hmac_key ..."}]
 incomplete:
   description: Artifacts without a valid manifest (interrupted or failed backups), newest first.
   returned: always
@@ -182,7 +182,7 @@ def authenticate_all(store, complete, params):
     accepted, rejected = [], []
     for entry in complete:
         try:
-            authenticated = manifests.authenticate(entry["manifest"], params["manifest_key"],
+            authenticated = manifests.authenticate(entry["manifest"], params["manifest_hmac_key"],
                                                    params["allow_unsigned_manifest"],
                                                    store.uri(keys.manifest_key(entry["key"])))
         except manifests.ManifestError as exc:
@@ -203,7 +203,7 @@ def run(module, timer):
     with timer.phase("list"):
         store.check(writable=False)
         complete, leftovers = catalog.scan(store, module.params["database"])
-    manifests.validate_key(module.params["manifest_key"])
+    manifests.validate_key(module.params["manifest_hmac_key"])
     accepted, rejected = authenticate_all(store, complete, module.params)
     complete = [entry for entry, _authenticated in accepted]
     backups = [dict(catalog.summary(entry, store), authenticated=authenticated) for entry, authenticated in accepted]

@@ -21,7 +21,7 @@ description:
   - Then the dump's identity is compared with what its manifest records, also before the target is touched;
     its table of contents (C(pg_restore --list) entries, or a plain script's entry comments) and the database
     named in a custom or directory archive's header. A dump edited or replaced after the backup, with its
-    manifest's checksum rewritten to match, is refused naming what differs. With O(manifest_key) the
+    manifest's checksum rewritten to match, is refused naming what differs. With O(manifest_hmac_key) the
     manifest's HMAC is checked first, so a manifest rewritten in full is refused too.
   - After the restore the row count of every table the manifest records (counted in the dump's snapshot) is
     compared with the restored database, and every table of the backup must be there; a difference fails the
@@ -70,8 +70,8 @@ seealso:
 extends_documentation_fragment:
   - runbook.ops.postgres
   - runbook.ops.s3
-  - runbook.ops.manifest_key
-  - runbook.ops.manifest_key.verify
+  - runbook.ops.manifest_hmac_key
+  - runbook.ops.manifest_hmac_key.verify
 attributes:
   check_mode:
     support: full
@@ -249,7 +249,7 @@ other_sessions:
   returned: success
   type: int
 authenticated:
-  description: Whether the manifest's HMAC was checked against O(manifest_key) and matched; false without a key
+  description: Whether the manifest's HMAC was checked against O(manifest_hmac_key) and matched; false without a key
     or for an unsigned manifest accepted with O(allow_unsigned_manifest).
   returned: success
   type: bool

@@ -33,7 +33,7 @@ def validate(params):
         ("database", bool(params["database"]), "name the database to back up"),
         ("count_rows", params.get("count_rows", True) or params["verify"] != "restore",
          "verify=restore compares row counts with the dump's snapshot; keep count_rows=true or use verify=archive"),
-        ("manifest_key", params.get("manifest_key") is None or bool(params["manifest_key"]),
+        ("manifest_hmac_key", params.get("manifest_hmac_key") is None or bool(params["manifest_hmac_key"]),
          "give a non-empty key, or leave it unset for an unsigned manifest"),
         ("retention_only", not params["retention_only"] or params.get("keep_days") is not None
          or params.get("keep_last") is not None, "set keep_days and/or keep_last for a retention-only run"),
@@ -168,7 +168,7 @@ class Backup:
         finished = datetime.now(timezone.utc)
         manifest = self._manifest(written, started, finished, duration, estimates, counts, verification)
         manifest["identity"] = dict(identity, system_identifier=self.system_identifier)
-        data = manifests.dumps(manifest, self.params.get("manifest_key"))
+        data = manifests.dumps(manifest, self.params.get("manifest_hmac_key"))
         with self.timer.phase("manifest"):
             try:
                 self.storage.put_bytes(keys.manifest_key(self.key), data)
@@ -180,7 +180,7 @@ class Backup:
             "duration_s": round(duration, 3),
             "throughput_mib_s": round(written["size"] / 1048576.0 / duration, 2) if duration > 0 else None,
             "manifest": manifests.parse(data, self.storage.uri(keys.manifest_key(self.key))),
-            "signed": bool(self.params.get("manifest_key")),
+            "signed": bool(self.params.get("manifest_hmac_key")),
         }
 
     def _stream(self, snapshot):

@@ -25,7 +25,7 @@ REQUIRED = {
 }
 HMAC_FIELD = "hmac"
 HMAC_PREFIX = "hmac-sha256:"
-KEY_ENV = "RUNBOOK_BACKUP_MANIFEST_KEY"
+KEY_ENV = "RUNBOOK_BACKUP_MANIFEST_HMAC_KEY"
 
 
 class ManifestError(RunbookError):
@@ -72,7 +72,7 @@ def parse(data, key="manifest"):
 def validate_key(secret):
     """Whether a key is given; an empty one is refused rather than taken for none."""
     if secret is not None and not secret:
-        raise InputError("manifest_key", secret, "give the key the manifests were written with, or leave it unset")
+        raise InputError("manifest_hmac_key", secret, "give the key the manifests were written with, or leave it unset")
     return secret is not None
 
 
@@ -85,11 +85,11 @@ def authenticate(manifest, secret, allow_unsigned=False, key="manifest"):
     if found is None:
         if allow_unsigned:
             return False
-        raise ManifestError("%s carries no HMAC although manifest_key is set: it was written without a key, or "
+        raise ManifestError("%s carries no HMAC although manifest_hmac_key is set: it was written without a key, or "
                             "its HMAC was removed; refusing it (allow_unsigned_manifest=true accepts unsigned "
                             "manifests)" % key, manifest_key=key, authenticated=False)
     if not isinstance(found, str) or not hmac.compare_digest(found, sign(manifest, secret)):
-        raise ManifestError("%s has an HMAC that does not match manifest_key: the manifest was changed after it "
+        raise ManifestError("%s has an HMAC that does not match manifest_hmac_key: the manifest was changed after it "
                             "was written, or written with another key; refusing it" % key,
                             manifest_key=key, authenticated=False)
     return True
@@ -102,8 +102,8 @@ def is_verified(manifest):
 
 
 def argument_spec(verifying=False):
-    """Options of the runbook.ops.manifest_key fragment (``verifying``: also its VERIFY part)."""
-    spec = dict(manifest_key=dict(type="str", no_log=True, fallback=(env_fallback, [KEY_ENV])))
+    """Options of the runbook.ops.manifest_hmac_key fragment (``verifying``: also its VERIFY part)."""
+    spec = dict(manifest_hmac_key=dict(type="str", no_log=True, fallback=(env_fallback, [KEY_ENV])))
     if verifying:
         spec["allow_unsigned_manifest"] = dict(type="bool", default=False)
     return spec

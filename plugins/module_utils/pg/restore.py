@@ -111,7 +111,7 @@ class Restore:
                 "previous_database": self.previous}
 
     def _check_content(self):
-        """The manifest's HMAC (with manifest_key) and the dump's identity, before the target is touched."""
+        """The manifest's HMAC (with manifest_hmac_key) and the dump's identity, before the target is touched."""
         try:
             self.proof = verify.check_source(self.storage, self.key, self.manifest, self.params,
                                              self.conn.child_env(self.database), self.etag)

@@ -305,9 +305,9 @@ def check_identity(found, manifest, what, allow_other_database=False):
 
 def check_source(storage, key, manifest, params, env, etag=None):
     """What pg_restore proves about a backup before touching the target, beyond its checksum: the manifest's
-    HMAC (with ``manifest_key``) and the dump's identity. Returns ``{authenticated, identity}``."""
+    HMAC (with ``manifest_hmac_key``) and the dump's identity. Returns ``{authenticated, identity}``."""
     what = storage.uri(key)
-    authenticated = manifests.authenticate(manifest, params.get("manifest_key"),
+    authenticated = manifests.authenticate(manifest, params.get("manifest_hmac_key"),
                                            params.get("allow_unsigned_manifest", False),
                                            storage.uri(keys.manifest_key(key)))
     fmt = manifest["format"]

@@ -109,7 +109,7 @@ def test_any_rewritten_field_fails_the_hmac(change):
     tampered = dict(signed(), **change)
     with pytest.raises(manifest.ManifestError) as info:
         manifest.authenticate(tampered, SECRET, key="m.json")
-    assert "does not match manifest_key" in info.value.msg and "m.json" in info.value.msg
+    assert "does not match manifest_hmac_key" in info.value.msg and "m.json" in info.value.msg
 
 
 def test_another_key_fails_the_hmac():
@@ -143,7 +143,7 @@ def test_an_empty_key_is_refused_not_taken_for_none():
     from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
     with pytest.raises(InputError) as info:
         manifest.authenticate(signed(), "")
-    assert "manifest_key" in info.value.msg
+    assert "manifest_hmac_key" in info.value.msg
 
 
 def test_version_1_manifests_still_parse():

@@ -12,7 +12,7 @@ class ModuleDocFragment(object):
     # The key of authenticated backup manifests (HMAC-SHA256).
     DOCUMENTATION = r'''
 options:
-  manifest_key:
+  manifest_hmac_key:
     description:
       - Secret key of authenticated manifests. M(runbook.ops.pg_backup) writes an HMAC-SHA256 of the
         manifest's canonical form (JSON, keys sorted, no whitespace, without the C(hmac) field) into its
@@ -21,7 +21,7 @@ options:
       - An HMAC proves the manifest was written by a holder of the key, so a manifest rewritten to match an
         edited or replaced dump is detected. Without a key nothing proves who wrote a manifest, and results
         report C(authenticated=false).
-      - Never logged. Defaults to the environment variable C(RUNBOOK_BACKUP_MANIFEST_KEY) (for example from an
+      - Never logged. Defaults to the environment variable C(RUNBOOK_BACKUP_MANIFEST_HMAC_KEY) (for example from an
         AWX custom credential).
     type: str
 '''
@@ -31,7 +31,7 @@ options:
 options:
   allow_unsigned_manifest:
     description:
-      - With O(manifest_key), also accept manifests that carry no HMAC (backups written before a key was
+      - With O(manifest_hmac_key), also accept manifests that carry no HMAC (backups written before a key was
         introduced). They are reported with C(authenticated=false); nothing proves who wrote them.
       - A manifest with an HMAC that does not match is refused regardless.
     type: bool

@@ -4,11 +4,15 @@
 #                              (and bench: the benchmarks, never part of a default run)
 # Installs what is missing, starts the real test systems, runs each phase, stops the systems,
 # prints each phase's duration and exits non-zero if any phase failed.
+# Runs side by side in one checkout: a build dir another run holds makes this one build in
+# $BUILD/runs/<pid>; the test systems are shared and stopped by the last run using them; molecule
+# scenarios, which use fixed names and ports, run one at a time on the machine.
 # shellcheck disable=SC2317  # phase functions are called indirectly, by name
 set -uo pipefail
 
 # shellcheck source=tests/setup.sh
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+claim_build_dir || exit 1
 # shellcheck source=tests/packaging.sh
 . "$(dirname "${BASH_SOURCE[0]}")/packaging.sh"
 
@@ -29,11 +33,12 @@ run_phase() {
   return "$rc"
 }
 
-# Systems that were already up (a developer's, another run's) are reused and left running.
-INFRA_OWNED=0
+# This run is a user of the test systems (tests/infra/infra.sh acquire): systems already up are
+# reused; those it starts are stopped by whichever run using them ends last (finish).
+INFRA_ACQUIRED=0
 infra_start() {
-  bash "$ROOT/tests/infra/infra.sh" status >/dev/null 2>&1 || INFRA_OWNED=1
-  bash "$ROOT/tests/infra/infra.sh" start || return 1
+  INFRA_ACQUIRED=1
+  bash "$ROOT/tests/infra/infra.sh" acquire $$ || return 1
   mkdir -p "$COLLECTION/tests/integration"
   cp "$RUNBOOK_INFRA_DIR/vars.json" "$COLLECTION/tests/integration/integration_config.yml"
   # shellcheck disable=SC1091
@@ -73,10 +78,29 @@ phase_molecule() {
     [[ -f "$scenario" ]] || continue
     found=1
     scenario=$(basename "$(dirname "$scenario")")
-    (cd "$COLLECTION/extensions" && molecule test -s "$scenario") || rc=1
+    molecule_scenario "$scenario" || rc=1
   done
   ((found)) || echo "no molecule scenarios"
   return "$rc"
+}
+
+# molecule_scenario NAME: `molecule test` of one scenario, its state under this run's build dir.
+# Scenarios use fixed names (namespaces, databases, ports) on the test systems, so each runs once
+# at a time on the machine: a run waits, saying for whom, on the scenario's lock in MOLECULE_LOCKS.
+MOLECULE_LOCKS=${RUNBOOK_MOLECULE_LOCKS:-${TMPDIR:-/tmp}/runbook-ops-molecule}
+molecule_scenario() {
+  local scenario=$1 lock
+  mkdir -p "$MOLECULE_LOCKS" "$BUILD/molecule/$scenario" || return 1
+  lock=$MOLECULE_LOCKS/$scenario.lock
+  if ! flock -n "$lock" true; then
+    echo "waiting for the molecule scenario $scenario of another run: $(cat "$lock.holder" 2>/dev/null)"
+  fi
+  # -o: the lock stays with flock, not with the instances and servers the scenario starts.
+  # shellcheck disable=SC2016  # the inner script expands its own arguments
+  (cd "$COLLECTION/extensions" &&
+    MOLECULE_EPHEMERAL_DIRECTORY=$BUILD/molecule/$scenario flock -o "$lock" bash -c \
+      'echo "run $1 in $2 since $(date -u +%FT%TZ)" >"$3.holder"; shift 3; exec "$@"' \
+      molecule-lock "$$" "$BUILD" "$lock" molecule test -s "$scenario")
 }
 
 # Benchmarks print ratios against baselines measured in the same run; they assert nothing.
@@ -92,9 +116,11 @@ main() {
   local phases=("$@")
   ((${#phases[@]})) || phases=("${ALL_PHASES[@]}")
   local started=$SECONDS
+  trap finish EXIT
   run_phase setup setup || { print_summary; exit 1; }
-  run_phase infra infra_start || { print_summary; exit 1; }
-  trap stop_owned_infra EXIT
+  if needs_infra "${phases[@]}"; then
+    run_phase infra infra_start || { print_summary; exit 1; }
+  fi
   local p
   for p in "${phases[@]}"; do
     run_phase "$p" "phase_$p" || show_failed_systems
@@ -116,9 +142,20 @@ show_failed_systems() {
   echo "(test system logs: $RUNBOOK_INFRA_DIR)"
 }
 
-stop_owned_infra() {
-  ((INFRA_OWNED)) && bash "$ROOT/tests/infra/infra.sh" stop >/dev/null 2>&1
-  return 0
+# needs_infra PHASE...: some phase runs against the test systems (lint, sanity and units do not).
+needs_infra() {
+  local p
+  for p in "$@"; do
+    case $p in lint|sanity|units) ;; *) return 0 ;; esac
+  done
+  return 1
+}
+
+# At exit: no longer a user of the test systems (the last user stops what users started), and
+# the build dir is free for the next run.
+finish() {
+  ((INFRA_ACQUIRED)) && bash "$ROOT/tests/infra/infra.sh" release $$
+  release_build_dir
 }
 
 print_summary() {

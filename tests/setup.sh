@@ -11,6 +11,62 @@ export RUNBOOK_INFRA_DIR=${RUNBOOK_INFRA_DIR:-$BUILD/infra}
 export RUNBOOK_PYTHON=$VENV/bin/python
 export ANSIBLE_COLLECTIONS_PATH=$BUILD/collections
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# shellcheck source=tests/infra/proc.sh
+. "$ROOT/tests/infra/proc.sh"
+
+# stage_in DIR: the collection is staged (stage_collection) and found under DIR.
+stage_in() {
+  COLLECTIONS=$1/ansible_collections
+  COLLECTION=$COLLECTIONS/runbook/ops
+  export ANSIBLE_COLLECTIONS_PATH=$1
+}
+
+# claim_build_dir: make $BUILD this run's own. It is claimed in $BUILD/.run.pid (pid and start
+# time of this shell). When another live run holds it, this run builds in $BUILD/runs/<pid> (its
+# staged collection, test output, molecule state) and says so; the virtualenv and the test
+# systems stay the shared ones. Run dirs of processes that are gone are removed on the way.
+claim_build_dir() {
+  local dir
+  mkdir -p "$BUILD/runs" || return 1
+  dir=$(
+    exec 9>"$BUILD/.run.lock"
+    flock 9
+    for run in "$BUILD"/runs/[0-9]*; do
+      [[ -d "$run" ]] && ! build_dir_held "$run" && rm -rf "$run"
+    done
+    dir=$BUILD
+    if build_dir_held "$BUILD"; then
+      dir=$BUILD/runs/$$
+      mkdir -p "$dir"
+    fi
+    echo "$$ $(proc_start $$)" >"$dir/.run.pid"
+    echo "$dir"
+  ) || return 1
+  if [[ "$dir" != "$BUILD" ]]; then
+    echo "build dir $BUILD is in use by run $(cut -d' ' -f1 "$BUILD/.run.pid"); this run builds in $dir" >&2
+  fi
+  CLAIMED_BUILD=$dir
+  BUILD=$dir
+  export RUNBOOK_BUILD_DIR=$dir
+  stage_in "$BUILD/collections"
+}
+
+# build_dir_held DIR: a live process other than this shell claimed DIR.
+build_dir_held() {
+  local pid start
+  read -r pid start 2>/dev/null <"$1/.run.pid" || return 1
+  [[ "$pid" != "$$" ]] && process_alive "$pid" "$start"
+}
+
+# release_build_dir: give up the claim of claim_build_dir (a run dir stays for its output until
+# the next claim after this process is gone).
+release_build_dir() {
+  local pid
+  [[ -n "${CLAIMED_BUILD:-}" ]] || return 0
+  read -r pid _ 2>/dev/null <"$CLAIMED_BUILD/.run.pid" || return 0
+  [[ "$pid" == "$$" ]] && rm -f "$CLAIMED_BUILD/.run.pid"
+  return 0
+}
 
 system_packages() {
   local missing=()
@@ -43,13 +99,20 @@ find_python() {
 python_packages() {
   local stamp="$VENV/.requirements.sha256" want
   want=$(cat "$ROOT/requirements.txt" "$ROOT/test-requirements.txt" "$ROOT/tests/constraints.txt" | sha256sum | cut -d' ' -f1)
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    "$(find_python)" -m venv "$VENV" || return 1
-  fi
-  [[ -f "$stamp" && $(cat "$stamp") == "$want" ]] && return 0
-  "$VENV/bin/python" -m pip install -q --upgrade pip &&
-    "$VENV/bin/python" -m pip install -q -r "$ROOT/test-requirements.txt" -c "$ROOT/tests/constraints.txt" &&
-    echo "$want" >"$stamp"
+  [[ -x "$VENV/bin/python" && -f "$stamp" && $(cat "$stamp") == "$want" ]] && return 0
+  # Runs sharing the virtualenv install one at a time; the second finds the stamp current.
+  mkdir -p "$(dirname "$VENV")" || return 1
+  (
+    exec 9>"${VENV%/}.install.lock"
+    flock -n 9 || { echo "waiting for another run installing into $VENV" >&2; flock 9; }
+    if [[ ! -x "$VENV/bin/python" ]]; then
+      "$(find_python)" -m venv "$VENV" || exit 1
+    fi
+    [[ -f "$stamp" && $(cat "$stamp") == "$want" ]] && exit 0
+    "$VENV/bin/python" -m pip install -q --upgrade pip &&
+      "$VENV/bin/python" -m pip install -q -r "$ROOT/test-requirements.txt" -c "$ROOT/tests/constraints.txt" &&
+      echo "$want" >"$stamp"
+  )
 }
 
 # ansible-test needs the collection at .../ansible_collections/runbook/ops; the Python package

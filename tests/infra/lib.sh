@@ -6,6 +6,8 @@ REPO_ROOT=$(cd "$INFRA_HOME/../.." && pwd)
 STATE_ROOT=${RUNBOOK_INFRA_DIR:-$REPO_ROOT/.build/infra}
 COMPONENT=$(basename "$0" .sh)
 mkdir -p "$STATE_ROOT"
+# shellcheck source=tests/infra/proc.sh
+. "$INFRA_HOME/proc.sh"
 
 log() { printf '[%s] %s\n' "${COMPONENT:-infra}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -6,6 +6,9 @@
 # (backup, idle color, smoke checks, switch, verification, cleanup, report), then a broken v3
 # (20 % injected errors) that the run must catch while v2 keeps serving. Each run starts afresh,
 # so running it twice gives the same result.
+# Everything it leaves running lives under $RUNBOOK_DEMO_DIR (default .build/demo: its own
+# PostgreSQL, nginx, staged collection and reports) and on ports 18000 and up (RUNBOOK_LOCAL_PORT_BASE,
+# see inventories/local), apart from what `make test` uses: both can run in one checkout.
 #   examples/demo.sh          the whole demo
 #   examples/demo.sh up       only start PostgreSQL (with sample data) and nginx, afresh
 #   examples/demo.sh down     stop the instances, nginx and PostgreSQL of the demo
@@ -15,6 +18,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/setup.sh"
 DEMO=${RUNBOOK_DEMO_DIR:-$BUILD/demo}
 export RUNBOOK_DEMO_DIR=$DEMO RUNBOOK_INFRA_DIR=$DEMO/infra RUNBOOK_REPORT_DIR=$DEMO/reports
+PORT_BASE=${RUNBOOK_LOCAL_PORT_BASE:-18000}
+# The demo's own staged copy: a test run restaging .build/collections does not pull it away.
+stage_in "$DEMO/collections"
 export ANSIBLE_STDOUT_CALLBACK=${ANSIBLE_STDOUT_CALLBACK:-default} ANSIBLE_NOCOLOR=${ANSIBLE_NOCOLOR:-0}
 export PATH=$PATH:/usr/sbin
 
@@ -29,8 +35,22 @@ down() {
   rm -rf "$DEMO"
 }
 
+# The ports of inventories/local; another platform on them (a demo of another checkout) stops the demo.
+ports_free() {
+  local offset taken=()
+  for offset in 0 2 7 100 102 107 200 202 207; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$((PORT_BASE + offset))") 2>/dev/null; then
+      taken+=("$((PORT_BASE + offset))")
+    fi
+  done
+  ((${#taken[@]} == 0)) && return 0
+  echo "ports ${taken[*]} are in use by something other than this demo; stop it or set RUNBOOK_LOCAL_PORT_BASE" >&2
+  return 1
+}
+
 up() {
   down
+  ports_free || exit 1
   mkdir -p "$DEMO/reports"
   bash "$ROOT/tests/infra/infra.sh" start postgres nginx
   sample_data
@@ -59,7 +79,7 @@ deploy() {
 
 live_releases() {
   local port
-  for port in 18000 18002; do
+  for port in "$PORT_BASE" "$((PORT_BASE + 2))"; do
     curl -fsS "http://127.0.0.1:$port/version"
     echo
   done
@@ -71,8 +91,8 @@ demo() {
   python_packages
   # shellcheck disable=SC1091
   . "$VENV/bin/activate"
-  stage_collection
   up
+  stage_collection
 
   step "Release v1 becomes the live color (first deploy)"
   deploy v1 -e runbook_skip_backup=true

@@ -405,7 +405,8 @@ def ranked(results):
 
 def summary(result):
     if result["verdict"] == "stopped":
-        return "gate %r stopped after %d measurements" % (result["name"], len(result["measurements"]))
+        taken = len(result["measurements"])
+        return "gate %r stopped after %d measurement%s" % (result["name"], taken, "" if taken == 1 else "s")
     if result["verdict"] == "success":
         return "gate %r passed" % result["name"]
     values = ", ".join(describe(measurement) for measurement in result["measurements"])

@@ -194,27 +194,34 @@ manifest_key:
   description: Location of the manifest next to RV(key).
   returned: unless O(retention_only)
   type: str
+  sample: 's3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump.manifest.json'
 checksum:
   description: SHA-256 of the stored artifact, C(sha256:<hex>).
   returned: when a backup was written
   type: str
+  sample: 'sha256:3ed2915f098e9a1febca545b912370f1827a408e26ee7ec314749acfb7ac6c3e'
 size:
   description: Size of the stored artifact in bytes.
   returned: when a backup was written
   type: int
+  sample: 6600
 duration_s:
   description: Seconds from the start of pg_dump to the last byte stored.
   returned: when a backup was written
   type: float
+  sample: 0.479
 throughput_mib_s:
   description: MiB per second stored.
   returned: when a backup was written
   type: float
+  sample: 0.01
 verification:
   description: C(method) (none, archive, restore) and C(passed); for restore also C(row_counts) and the dropped
     C(scratch_database).
   returned: when a backup was written
   type: dict
+  sample: {method: restore, passed: true, row_counts: {public.cases: 340, public.judgments: 1200},
+           scratch_database: judgify_verify_20261123101500}
 manifest:
   description: The manifest written, with C(identity) (C(toc_digest), C(toc_entries), C(dump_dbname),
     C(system_identifier)), C(row_counts) (unless O(count_rows=false)) and, with O(manifest_hmac_key), C(hmac).
@@ -227,16 +234,19 @@ signed:
   description: Whether the manifest carries an HMAC (O(manifest_hmac_key) was set).
   returned: when a backup was written
   type: bool
+  sample: true
 deleted:
   description: Complete backups deleted by retention (would be, in check mode), with their manifests.
   returned: always
   type: list
   elements: str
+  sample: ['s3://judgify-backups/postgres/2026/11/15/judgify_20261115T101500412Z.dump']
 incomplete_deleted:
   description: Incomplete leftovers older than O(incomplete_grace_hours) deleted (would be, in check mode).
   returned: always
   type: list
   elements: str
+  sample: ['s3://judgify-backups/postgres/2026/11/21/judgify_20261121T101500987Z.dump']
 incomplete_uploads_aborted:
   description: Open multipart uploads older than O(incomplete_grace_hours) aborted (would be, in check mode).
   returned: always
@@ -246,12 +256,15 @@ incomplete_uploads_aborted:
     key:
       description: Location the upload was writing.
       type: str
+      sample: 's3://judgify-backups/postgres/2026/11/22/judgify_20261122T101500123Z.dump'
     upload_id:
       description: The upload's id.
       type: str
+      sample: ruQLOcqnEOf1pLLKCcLv9zXRTAAse0oxjnvpI0h4hOXnafNFSMkSFhO9qg
     initiated:
       description: When the store says the upload started (ISO 8601).
       type: str
+      sample: '2026-11-22T10:15:01+00:00'
   sample: [{key: s3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, upload_id: 2~abc,
             initiated: "2026-11-23T10:15:01+00:00"}]
 retention:
@@ -262,17 +275,25 @@ retention:
     recheck:
       description: O(retention_recheck).
       type: str
+      sample: checksum
     protected:
       description: The newest backup that passed (or was not re-checked), never deleted; null when nothing is
         deleted.
       type: str
+      sample: 's3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump'
     rechecked:
       description: Backups re-checked, newest first, each with C(key), C(passed) and the C(error) found.
       type: list
       elements: dict
+      sample:
+        - key: 's3://judgify-backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump'
+          passed: true
+          error: null
     reason:
       description: Why RV(retention.protected) is kept and which newer backups failed the re-check.
       type: str
+      sample: 2026/11/23/judgify_20261123T101500123Z.dump is kept as the newest verified backup, written and verified
+        by this run
   sample: {recheck: checksum, protected: /var/backups/postgres/2026/11/22/judgify_20261122T101500123Z.dump,
            rechecked: [{key: /var/backups/postgres/2026/11/23/judgify_20261123T101500123Z.dump, passed: false,
                         error: "... does not match its manifest ..."}], reason: "..."}
@@ -282,6 +303,8 @@ elapsed_ms:
     and C(total).
   returned: always
   type: dict
+  sample: {connect: 137.9, destination: 0.1, retention_plan: 0.0, count: 8.1, dump: 425.5, verify: 627.5,
+           identity: 50.9, manifest: 10.6, retention: 0.0, total: 1308.5}
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

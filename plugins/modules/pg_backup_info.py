@@ -87,41 +87,82 @@ backups:
   returned: always
   type: list
   elements: dict
+  sample:
+    - key: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012208065Z.dump'
+      manifest_key: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012208065Z.dump.manifest.json'
+      started: '2026-12-02T01:22:08.210771+00:00'
+      size: 6600
+      checksum: 'sha256:1170bfd37c6b7370a8a84d9e6d0f0dda6eb54d344746ab3713cda79819b3a123'
+      verified: true
+      authenticated: true
+      manifest:
+        manifest_version: 2
+        key: 2026/12/02/judgify_20261202T012208065Z.dump
+        database: judgify
+        format: custom
+        compression: default
+        checksum: 'sha256:1170bfd37c6b7370a8a84d9e6d0f0dda6eb54d344746ab3713cda79819b3a123'
+        size: 6600
+        started: '2026-12-02T01:22:08.210771+00:00'
+        finished: '2026-12-02T01:22:08.859258+00:00'
+        duration_s: 0.543
+        pg_dump_version: 15.18 (Debian 15.18-0+deb12u1)
+        server_version: 15.18 (Debian 15.18-0+deb12u1)
+        identity: {dump_dbname: judgify, system_identifier: '7714508633599211141', toc_entries: 10,
+                   toc_digest: 'sha256:12f57117a2d4dc29c3e22d141b0109ec3c34cbc8cf3559f107523d227de7c74b'}
+        row_counts: {public.cases: 340, public.judgments: 1200}
+        row_estimates: {public.cases: 340, public.judgments: 1200}
+        verification: {method: archive, passed: true}
+        hmac: 'hmac-sha256:d7d958efd16524d3015927cef62a30b56b2b010a1efa4d4794ec4a2faaccfa0a'
+      verification: {method: archive, passed: true, error: null, identity: {database: true, toc: true}}
   contains:
     key:
       description: Location of the artifact.
       type: str
+      sample: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012208065Z.dump'
     manifest_key:
       description: Location of its manifest.
       type: str
+      sample: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012208065Z.dump.manifest.json'
     started:
       description: When pg_dump started (ISO 8601, UTC).
       type: str
+      sample: '2026-12-02T01:22:08.210771+00:00'
     size:
       description: Bytes.
       type: int
+      sample: 6600
     checksum:
       description: C(sha256:<hex>).
       type: str
+      sample: 'sha256:1170bfd37c6b7370a8a84d9e6d0f0dda6eb54d344746ab3713cda79819b3a123'
     verified:
       description: Whether verification (archive or restore) passed when it was written, as its manifest says.
       type: bool
+      sample: true
     authenticated:
       description: Whether its manifest's HMAC matched O(manifest_hmac_key); false without a key, or for an unsigned
         manifest accepted with O(allow_unsigned_manifest).
       type: bool
+      sample: true
     manifest:
       description: The whole manifest.
       type: dict
+      sample: {manifest_version: 2, key: 2026/12/02/judgify_20261202T012208065Z.dump, database: judgify,
+               format: custom, checksum: 'sha256:1170bfd37c6b7370a8a84d9e6d0f0dda6eb54d344746ab3713cda79819b3a123',
+               size: 6600, row_counts: {public.cases: 340, public.judgments: 1200},
+               verification: {method: archive, passed: true}}
     verification:
       description: With O(verify), C(method), C(passed) and the C(error) found; for V(archive) also C(identity),
         what of the dump's identity was compared (C(database), C(toc)).
       type: dict
+      sample: {method: archive, passed: true, error: null, identity: {database: true, toc: true}}
 all_verified:
   description: Whether every listed backup passed O(verify) and no manifest was rejected (true when nothing was
     checked).
   returned: always
   type: bool
+  sample: true
 rejected:
   description: With O(manifest_hmac_key), backups whose manifest failed the HMAC check, each with C(key) and C(error).
   returned: always
@@ -134,6 +175,7 @@ incomplete:
   returned: always
   type: list
   elements: str
+  sample: ['s3://judgify-backups/postgres/2026/12/01/judgify_20261201T040000456Z.dump']
 incomplete_uploads:
   description: Open S3 multipart uploads of O(database)'s backups (a run killed mid-upload), newest first. They
     take storage until aborted; C(runbook.ops.pg_backup) aborts them once older than its C(incomplete_grace_hours).
@@ -141,20 +183,28 @@ incomplete_uploads:
   returned: always
   type: list
   elements: dict
+  sample:
+    - key: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T040000123Z.dump'
+      upload_id: ruQLOcqnEOf1pLLKCcLv9zXRTAAse0oxjnvpI0h4hOXnafNFSMkSFhO9qg
+      initiated: '2026-12-02T04:00:01+00:00'
   contains:
     key:
       description: Location the upload was writing.
       type: str
+      sample: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T040000123Z.dump'
     upload_id:
       description: The upload's id.
       type: str
+      sample: ruQLOcqnEOf1pLLKCcLv9zXRTAAse0oxjnvpI0h4hOXnafNFSMkSFhO9qg
     initiated:
       description: When the store says the upload started (ISO 8601).
       type: str
+      sample: '2026-12-02T04:00:01+00:00'
 elapsed_ms:
   description: Milliseconds to list and read the manifests (C(list)), to C(verify), and C(total).
   returned: always
   type: dict
+  sample: {list: 11.1, verify: 99.5, total: 111.6}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -207,10 +207,30 @@ source_key:
   description: Location of the restored backup.
   returned: success
   type: str
+  sample: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012257424Z.dump'
 manifest:
   description: The manifest of the restored backup.
   returned: success
   type: dict
+  sample:
+    manifest_version: 2
+    key: 2026/12/02/judgify_20261202T012257424Z.dump
+    database: judgify
+    format: custom
+    compression: default
+    checksum: 'sha256:0a1ccada620b622799a838d7cf5d6af7278187e3ae25330c65c1983bc9afca2f'
+    size: 6600
+    started: '2026-12-02T01:22:57.555112+00:00'
+    finished: '2026-12-02T01:22:58.017535+00:00'
+    duration_s: 0.399
+    pg_dump_version: 15.18 (Debian 15.18-0+deb12u1)
+    server_version: 15.18 (Debian 15.18-0+deb12u1)
+    identity: {dump_dbname: judgify, system_identifier: '7714508633599211141', toc_entries: 10,
+               toc_digest: 'sha256:12f57117a2d4dc29c3e22d141b0109ec3c34cbc8cf3559f107523d227de7c74b'}
+    row_counts: {public.cases: 340, public.judgments: 1200}
+    row_estimates: {public.cases: 340, public.judgments: 1200}
+    verification: {method: archive, passed: true}
+    hmac: 'hmac-sha256:42ea280c74c3d2ab578a3208c1a6c8b501c3d9a7eea0db6aaf562d3003d05265'
 rows:
   description: Exact row count of every table of the restored database, by C(schema.table).
   returned: when restored (not in check mode)
@@ -220,10 +240,12 @@ safety_backup_key:
   description: Location of the safety backup, or null.
   returned: when restored (not in check mode)
   type: str
+  sample: 's3://judgify-backups/postgres/2026/12/02/judgify_20261202T012714319Z.dump'
 terminated_sessions:
   description: How many other sessions were terminated (with O(method=swap) right before the rename).
   returned: when restored (not in check mode)
   type: int
+  sample: 0
 method:
   description: How the restore was made, V(swap), V(transaction), or V(new) (O(target=new)).
   returned: success
@@ -244,15 +266,18 @@ target_changed:
   description: On failure, whether the target was changed (false means it is exactly as it was).
   returned: failure
   type: bool
+  sample: false
 other_sessions:
   description: Other sessions on the target found before restoring.
   returned: success
   type: int
+  sample: 0
 authenticated:
   description: Whether the manifest's HMAC was checked against O(manifest_hmac_key) and matched; false without a key
     or for an unsigned manifest accepted with O(allow_unsigned_manifest).
   returned: success
   type: bool
+  sample: true
 identity:
   description: What of the dump's identity was compared with its manifest, C(database) (the name in a custom or
     directory archive's header) and C(toc) (the table of contents; false for manifests of version 1).
@@ -264,10 +289,12 @@ row_counts_checked:
     C(row_counts)).
   returned: when restored (not in check mode)
   type: bool
+  sample: true
 elapsed_ms:
   description: Milliseconds per phase (source, target, safety_backup, restore, count, swap) and C(total).
   returned: always
   type: dict
+  sample: {source: 120.8, target: 166.2, restore: 513.7, count: 36.5, swap: 5.7, total: 876.7}
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

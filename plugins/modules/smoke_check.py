@@ -261,19 +261,24 @@ wait_for:
   description: Outcome of O(wait_for).
   returned: always
   type: dict
+  sample: {ready: true, attempts: 1, waited_ms: 8.6, last_error: null}
   contains:
     ready:
       description: Whether the readiness check passed (true when there was none).
       type: bool
+      sample: true
     attempts:
       description: Probes sent.
       type: int
+      sample: 1
     waited_ms:
       description: Time spent waiting.
       type: float
+      sample: 8.6
     last_error:
       description: Error of the last failed probe when not ready.
       type: str
+      sample: 'connection refused: [Errno 111] Connection refused'
 overall:
   description: Figures over all samples of all checks.
   returned: always
@@ -282,19 +287,24 @@ overall:
     count:
       description: Samples taken.
       type: int
+      sample: 40
     errors:
       description: Samples that failed.
       type: int
+      sample: 1
     error_rate:
       description: errors / count.
       type: float
+      sample: 0.025
     error_messages:
       description: The first five error messages, verbatim.
       type: list
       elements: str
+      sample: ['status 500 not in [200]: {"error": "injected failure", "color": "green"}']
     latency_ms:
       description: C(min), C(p50), C(p90), C(p95), C(p99), C(max) in milliseconds (C(null) without responses).
       type: dict
+      sample: {min: 1.2, p50: 2.0, p90: 3.1, p95: 3.5, p99: 9.8, max: 9.8}
   sample:
     count: 40
     errors: 1
@@ -306,23 +316,39 @@ checks:
   returned: always
   type: list
   elements: dict
+  sample:
+    - name: health
+      method: GET
+      url: 'http://127.0.0.1:8000/health'
+      passed: false
+      breaches: [error_rate]
+      count: 20
+      errors: 1
+      error_rate: 0.05
+      error_messages: ['status 500 not in [200]: {"error": "injected failure", "color": "green"}']
+      latency_ms: {min: 14.0, p50: 28.1, p90: 44.2, p95: 44.6, p99: 52.9, max: 52.9}
   contains:
     name:
       description: Check name.
       type: str
+      sample: health
     method:
       description: HTTP method.
       type: str
+      sample: GET
     url:
       description: Absolute URL requested.
       type: str
+      sample: 'http://127.0.0.1:8000/health'
     passed:
       description: No gate breached by this check.
       type: bool
+      sample: false
     breaches:
       description: Names of the gates this check breached.
       type: list
       elements: str
+      sample: [error_rate]
 breaches:
   description: Every breached gate; scope is C(overall) or a check name.
   returned: always
@@ -333,6 +359,7 @@ report_path:
   description: Where the report was written, or null.
   returned: always
   type: str
+  sample: reports/smoke-prod-live-judgment-service.json
 elapsed_ms:
   description: Duration of each phase (validate, wait_for, sample, gate) and the total.
   returned: always
@@ -342,6 +369,7 @@ changed:
   description: Always false; the module only reads.
   returned: always
   type: bool
+  sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -258,14 +258,28 @@ gates:
   elements: dict
   contains:
     name: {description: The gate's name., type: str, sample: bi-service error_rate}
-    query: {description: The PromQL evaluated., type: str}
+    query:
+      description: The PromQL evaluated.
+      type: str
+      sample: >-
+        (sum(rate(http_requests_total{service="bi-service",version="green",status=~"5.."}[5m])) or vector(0))
+        / sum(rate(http_requests_total{service="bi-service",version="green"}[5m]))
     url: {description: The Prometheus server asked., type: str, sample: "http://prometheus.monitoring:9090"}
     verdict:
       description:
         - V(success), V(failure), V(inconclusive), or V(stopped) when another gate did not pass first.
       type: str
       sample: success
-    measurements: {description: "Every measurement, as RV(measurements).", type: list, elements: dict}
+    measurements:
+      description: Every measurement, as RV(measurements).
+      type: list
+      elements: dict
+      sample:
+        - at: '2025-06-03T02:10:00.412000Z'
+          value: 0.0021
+          values: {'{}': 0.0021}
+          verdict: success
+          error: null
     tally: {description: "Measurements per verdict.", type: dict, sample: {success: 10, failure: 0, inconclusive: 0}}
     started: {description: UTC time the gate started., type: str, sample: "2025-06-03T02:10:00.000000Z"}
     ended: {description: UTC time the gate ended., type: str, sample: "2025-06-03T02:15:00.412000Z"}
@@ -273,6 +287,7 @@ gates:
     error:
       description: A query Prometheus rejected, or why the gate ended otherwise; null when it did not.
       type: str
+      sample: null
   sample:
     - name: bi-service error_rate
       query: (sum(rate(http_requests_total{service="bi-service",version="green",status=~"5.."}[5m])) or vector(0)) / ...
@@ -289,12 +304,38 @@ measurements:
   returned: when O(gates) is not given
   type: list
   elements: dict
+  sample:
+    - at: '2026-12-02T01:25:26.446719Z'
+      value: 1.0
+      values: {'{job="judgment-service"}': 1.0}
+      verdict: success
+      error: null
+    - at: '2026-12-02T01:25:53.972679Z'
+      value: null
+      values: {}
+      verdict: inconclusive
+      error: 'Prometheus is unreachable: connection refused: [Errno 111] Connection refused'
   contains:
-    at: {description: UTC time of the query., type: str}
-    value: {description: "The value (the highest series value); null without data.", type: float}
-    values: {description: Value per series (label set)., type: dict}
-    verdict: {description: "V(success), V(failure) or V(inconclusive).", type: str}
-    error: {description: "Why Prometheus gave no answer; null when it answered.", type: str}
+    at:
+      description: UTC time of the query.
+      type: str
+      sample: '2026-12-02T01:25:26.446719Z'
+    value:
+      description: The value (the highest series value); null without data.
+      type: float
+      sample: 1.0
+    values:
+      description: Value per series (label set).
+      type: dict
+      sample: {'{job="judgment-service"}': 1.0}
+    verdict:
+      description: V(success), V(failure) or V(inconclusive).
+      type: str
+      sample: success
+    error:
+      description: Why Prometheus gave no answer; null when it answered.
+      type: str
+      sample: 'Prometheus is unreachable: connection refused: [Errno 111] Connection refused'
 tally:
   description: Measurements per verdict.
   returned: when O(gates) is not given

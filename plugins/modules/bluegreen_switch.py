@@ -216,6 +216,8 @@ diff:
   description: Selectors or file before and after, in diff mode.
   returned: when diff mode is on
   type: dict
+  sample: {before: {api-gateway: {app.kubernetes.io/name: api-gateway, version: blue}},
+           after: {api-gateway: {app.kubernetes.io/name: api-gateway, version: green}}}
 elapsed_ms:
   description: Milliseconds spent in the phases (validate, lock, switch, verify, restore) and in total.
   returned: always

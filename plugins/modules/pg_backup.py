@@ -15,9 +15,9 @@ description:
   - Runs the real C(pg_dump) of the PostgreSQL client programs (O(bin_dir) or PATH) and streams its output to
     O(destination), a local directory or C(s3://bucket/prefix/), hashing it (SHA-256) while it flows.
   - Memory stays bounded whatever the database size. Custom and plain formats are never copied to a
-    temporary file; S3 uploads use multipart with a part size of C(max(8 MiB, ceil(database size / 9000)))
-    so large dumps stay within S3's 10,000 parts; one part uploads while the next fills (two part buffers
-    in memory), and the multipart upload is aborted on any failure.
+    temporary file; S3 uploads use multipart with parts of 8 MiB, or of the database size divided by 9000
+    (rounded up) when that is larger, so large dumps stay within S3's 10,000 parts; one part uploads while the
+    next fills (two part buffers in memory), and the multipart upload is aborted on any failure.
   - The directory format is dumped into a temporary directory first (C(pg_dump --jobs) needs one) and then
     streamed to the destination as a tar archive.
   - Keys follow C(prefix/YYYY/MM/DD/<database>_<UTC timestamp>.<ext>) with ext C(dump) (custom), C(sql) or
@@ -30,8 +30,8 @@ description:
     backup is found even when the manifest's checksum is rewritten to match. It holds the database name, the
     server's system identifier, the dump's table of contents (a SHA-256 over the C(pg_restore --list) entry
     lines, or over a plain script's entry comments, with the number of entries), and the exact row count of
-    every table (O(count_rows)). M(runbook.ops.pg_backup_info) with C(verify=archive) and M(runbook.ops.pg_restore) compare
-    the dump with them.
+    every table (O(count_rows)). M(runbook.ops.pg_backup_info) with
+    O(runbook.ops.pg_backup_info#module:verify=archive) and M(runbook.ops.pg_restore) compare the dump with them.
   - To record the table of contents the stored backup is read back once more unless O(verify=archive) reads it
     anyway, up to the end of the table of contents for custom and directory formats, whole for plain scripts.
   - With O(manifest_hmac_key) the manifest carries an HMAC-SHA256, so a manifest rewritten in full is detected by
@@ -79,7 +79,7 @@ options:
     default: custom
   compression:
     description:
-      - Compression passed to pg_dump, a level C(0)-C(9) (gzip) or C(gzip), C(lz4), C(zstd), C(none) with an
+      - Compression passed to pg_dump, a level V(0)-V(9) (gzip) or V(gzip), V(lz4), V(zstd), V(none) with an
         optional C(:level). lz4 and zstd need pg_dump 16 or later. Defaults to pg_dump's own default.
     type: str
   jobs:

@@ -178,7 +178,8 @@ incomplete:
   sample: ['s3://judgify-backups/postgres/2026/12/01/judgify_20261201T040000456Z.dump']
 incomplete_uploads:
   description: Open S3 multipart uploads of O(database)'s backups (a run killed mid-upload), newest first. They
-    take storage until aborted; C(runbook.ops.pg_backup) aborts them once older than its C(incomplete_grace_hours).
+    take storage until aborted; M(runbook.ops.pg_backup) aborts them once older than its
+    O(runbook.ops.pg_backup#module:incomplete_grace_hours).
     Empty for a directory.
   returned: always
   type: list

@@ -20,7 +20,7 @@ description:
     O(fail_on_breach=false).
   - Optionally waits until a readiness check passes before sampling (O(wait_for)).
   - Uses only the Python standard library and Ansible's URL helpers.
-  - Read-only towards the service; never reports C(changed). The report file of O(report_path) is
+  - Read-only towards the service; never reports RV(changed). The report file of O(report_path) is
     the module's output and is written in check mode too.
 author:
   - runbook.ops maintainers (@runbook-ops)

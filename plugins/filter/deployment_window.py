@@ -57,6 +57,9 @@ RETURN = r"""
 _value:
   description: Whether the window is open, and when it opens and closes.
   type: dict
+  sample: {open: false, now: '2026-12-01T21:30:00+09:00', opens: '2026-12-08T02:00:00+09:00',
+           closes: '2026-12-08T06:00:00+09:00',
+           summary: 'deployment window closed; opens 2026-12-08T02:00:00+09:00 (now 2026-12-01T21:30:00+09:00)'}
   contains:
     open:
       description: The moment is inside the window.

@@ -44,6 +44,7 @@ RETURN = r"""
 _value:
   description: Seconds, 0 for no gates.
   type: float
+  sample: 370.0
 """
 
 from ansible.errors import AnsibleFilterError

@@ -34,6 +34,7 @@ RETURN = r"""
 _value:
   description: 'VirtualService name to a dict of subset to percent, for example C({"bi-service": {"blue": 100, "green": 0}}).'
   type: dict
+  sample: {bi-service: {blue: 90, green: 10}}
 """
 
 

@@ -39,6 +39,7 @@ RETURN = r"""
 _value:
   description: 'Service name to a dict of color to percent, for example C({"bi-service": {"blue": 90, "green": 10}}).'
   type: dict
+  sample: {bi-service: {blue: 90, green: 10}, chat-interface-service: {blue: 90, green: 10}}
 """
 
 import re

@@ -47,11 +47,32 @@ _value:
   description: One entry per service.
   type: list
   elements: dict
+  sample:
+    - name: api-gateway-service
+      blue: '127.0.0.1:18100'
+      green: '127.0.0.1:18200'
+      verify_url: 'http://127.0.0.1:18000/version'
+    - name: judgment-service
+      blue: '127.0.0.1:18102'
+      green: '127.0.0.1:18202'
+      verify_url: 'http://127.0.0.1:18002/version'
   contains:
-    name: {description: Service and upstream name., type: str}
-    blue: {description: C(host:port) of the blue instance., type: str}
-    green: {description: C(host:port) of the green instance., type: str}
-    verify_url: {description: URL through nginx that tells the color serving it., type: str}
+    name:
+      description: Service and upstream name.
+      type: str
+      sample: judgment-service
+    blue:
+      description: C(host:port) of the blue instance.
+      type: str
+      sample: '127.0.0.1:18102'
+    green:
+      description: C(host:port) of the green instance.
+      type: str
+      sample: '127.0.0.1:18202'
+    verify_url:
+      description: URL through nginx that tells the color serving it.
+      type: str
+      sample: 'http://127.0.0.1:18002/version'
 """
 
 from ansible.errors import AnsibleFilterError

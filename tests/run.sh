@@ -72,12 +72,16 @@ phase_integration() {
   (cd "$COLLECTION" && ansible_test integration --local --python 3.11 --color no "${targets[@]}")
 }
 
+# RUNBOOK_MOLECULE_SCENARIOS="local kubernetes" runs only those scenarios.
 phase_molecule() {
   local scenario rc=0 found=0
   for scenario in "$COLLECTION"/extensions/molecule/*/molecule.yml; do
     [[ -f "$scenario" ]] || continue
-    found=1
     scenario=$(basename "$(dirname "$scenario")")
+    if [[ -n "${RUNBOOK_MOLECULE_SCENARIOS:-}" && " $RUNBOOK_MOLECULE_SCENARIOS " != *" $scenario "* ]]; then
+      continue
+    fi
+    found=1
     molecule_scenario "$scenario" || rc=1
   done
   ((found)) || echo "no molecule scenarios"

@@ -45,7 +45,8 @@ attributes:
     support: full
     description:
       - Validation runs for real; Kubernetes patches go to the API server as server-side dry runs and no
-        Lease is taken; nginx tests a rendered copy.
+        Lease is taken; nginx tests a rendered copy, and the lock file next to O(upstream_file) is only
+        read (waited for when another switch holds it), never created or written.
   diff_mode:
     support: full
     description: The selectors (Kubernetes) or the upstream file (nginx) before and after.

@@ -44,6 +44,8 @@ attributes:
     description:
       - Validation runs for real; on Kubernetes the replacements go to the API server as server-side
         dry runs. The ELBv2 API has no dry run, so for O(backend=alb) nothing is sent after the reads.
+        O(backend=nginx) tests the new upstreams and puts the file back; its lock file is only read
+        (waited for when another shift holds it), never created or written.
   diff_mode:
     support: full
     description: The weight of each object before and after.

@@ -52,7 +52,7 @@ def run(module, timer):
         path = upstream_path(params.get("upstream_file"))
         change_id = params.get("change_id") or uuid.uuid4().hex
     with timer.phase("lock"):
-        lock = take_lock(path + ".lock", params.get("lock_timeout") or 0, change_id)
+        lock = take_lock(path + ".lock", params.get("lock_timeout") or 0, change_id, module.check_mode)
     try:
         return switch(module, timer, specs, path, change_id)
     finally:
@@ -344,9 +344,29 @@ def probe(url):
     return (color, color) if color else (None, "no X-Color header and no JSON color")
 
 
-def take_lock(path, timeout, change_id):
-    """An exclusive flock on path; the holder's pid and change id are written into it for the next one."""
-    handle = open(path, "a+")
+class NoLock:
+    """What a check-mode run holds when no switch ever made the lock file: nothing to close."""
+
+    def close(self):
+        pass
+
+
+def take_lock(path, timeout, change_id, check_mode=False):
+    """An exclusive flock on path; the holder's pid and change id are written into it for the next one.
+
+    In check mode the lock file is neither created nor written: an existing one is opened read-only
+    and flocked (so a check waits for, and is refused by, a switch in progress like a real run), and
+    without one there is no lock to take, since no switch of the group ever ran here.
+    """
+    if check_mode:
+        try:
+            handle = open(path, "r")
+        except (IOError, OSError) as exc:
+            if exc.errno == errno.ENOENT:
+                return NoLock()
+            raise RunbookError("Cannot open the lock %s: %s" % (path, exc))
+    else:
+        handle = open(path, "a+")
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -361,8 +381,9 @@ def take_lock(path, timeout, change_id):
                                    "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
                                    lock_holder=holder)
             time.sleep(LOCK_POLL_SECONDS)
-    handle.seek(0)
-    handle.truncate()
-    handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))
-    handle.flush()
+    if not check_mode:
+        handle.seek(0)
+        handle.truncate()
+        handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))
+        handle.flush()
     return handle

@@ -26,7 +26,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_u
 def run(module, params, targets, timer):
     path = params["upstream_file"]
     with timer.phase("lock"):
-        lock = take_lock(path + ".lock", params["lock_timeout"], params["change_id"])
+        lock = take_lock(path + ".lock", params["lock_timeout"], params["change_id"], module.check_mode)
     try:
         with timer.phase("validate"):
             before = read(path)

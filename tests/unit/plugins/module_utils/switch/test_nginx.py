@@ -258,3 +258,47 @@ def test_without_room_for_a_copy_the_candidate_is_tested_in_place(monkeypatch, t
     nginx.run(module, PhaseTimer())
     assert module.tested_main == str(main) and nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
     assert read(path) == before
+
+
+def test_a_real_switch_leaves_its_lock_file_naming_the_holder(monkeypatch, upstream_file):
+    live(upstream_file, "blue")
+    answers(monkeypatch, {"http://lb/a": "green", "http://lb/b": "green"})
+    nginx.run(FakeModule(params(upstream_file, "green")), PhaseTimer())
+    assert read(upstream_file + ".lock") == "pid=%d change_id=c2\n" % os.getpid()
+
+
+@pytest.mark.parametrize("lock_before", [None, "pid=7 change_id=earlier\n"])
+@pytest.mark.parametrize("color", ["green", "blue"])
+def test_check_mode_neither_creates_nor_writes_the_lock_file(monkeypatch, upstream_file, lock_before, color):
+    before = live(upstream_file, "blue")
+    if lock_before is not None:
+        with open(upstream_file + ".lock", "w") as handle:
+            handle.write(lock_before)
+    entries = sorted(os.listdir(os.path.dirname(upstream_file)))
+    answers(monkeypatch, {"http://lb/a": "blue", "http://lb/b": "blue"})
+    result = nginx.run(FakeModule(params(upstream_file, color), check_mode=True), PhaseTimer())
+    assert result["changed"] == (color == "green")
+    assert sorted(os.listdir(os.path.dirname(upstream_file))) == entries and read(upstream_file) == before
+    if lock_before is not None:
+        assert read(upstream_file + ".lock") == lock_before
+
+
+def test_check_mode_waits_for_a_held_lock_and_names_the_holder(upstream_file):
+    before = live(upstream_file, "blue")
+    with open(upstream_file + ".lock", "w") as holder:
+        holder.write("pid=42 change_id=other\n")
+        holder.flush()
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        module = FakeModule(params(upstream_file, "green"), check_mode=True)
+        with pytest.raises(RunbookError, match="pid=42 change_id=other") as caught:
+            nginx.run(module, PhaseTimer())
+    assert caught.value.details["lock_holder"] == "pid=42 change_id=other"
+    assert module.commands == [] and read(upstream_file) == before
+    assert read(upstream_file + ".lock") == "pid=42 change_id=other\n"
+
+
+def test_check_mode_reports_a_lock_file_it_cannot_open(upstream_file):
+    live(upstream_file, "blue")
+    os.mkdir(upstream_file + ".lock")
+    with pytest.raises(RunbookError, match="Cannot open the lock"):
+        nginx.run(FakeModule(params(upstream_file, "green"), check_mode=True), PhaseTimer())

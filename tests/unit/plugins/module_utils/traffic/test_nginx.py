@@ -8,6 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, nginx_upstreams
 
 TARGETS = [{"name": "bi", "stable": "10.0.0.1:80", "canary": "10.0.0.2:80"}]
@@ -64,3 +65,60 @@ def test_a_second_shift_of_the_file_is_refused_naming_the_holder(tmp_path):
     finally:
         held.close()
     nginx_router.take_lock(path, 0, "third-change").close()
+
+
+class FakeModule:
+    def __init__(self, check_mode, test_rc=0):
+        self.check_mode = check_mode
+        self.test_rc = test_rc
+        self.commands = []
+
+    def run_command(self, argv):
+        self.commands.append(argv[0])
+        return (self.test_rc if argv[0] == "test" else 0), "", "bad upstream" if self.test_rc else ""
+
+
+def shift_params(path, weight):
+    return {"upstream_file": path, "lock_timeout": 0, "change_id": "c2", "weight": weight, "previous": False,
+            "test_cmd": "test -t", "reload_cmd": "reload -s"}
+
+
+@pytest.mark.parametrize("lock_before", [None, "pid=7 change_id=earlier\n"])
+@pytest.mark.parametrize("test_rc", [0, 1])
+def test_check_mode_leaves_the_directory_and_the_lock_file_as_they_were(tmp_path, lock_before, test_rc):
+    path = str(tmp_path / "upstreams.conf")
+    before = nginx_upstreams.render(TARGETS, 0, None, "c1")
+    (tmp_path / "upstreams.conf").write_text(before)
+    if lock_before is not None:
+        (tmp_path / "upstreams.conf.lock").write_text(lock_before)
+    entries = sorted(p.name for p in tmp_path.iterdir())
+    module = FakeModule(check_mode=True, test_rc=test_rc)
+    if test_rc:
+        with pytest.raises(RunbookError, match="nginx rejected"):
+            nginx_router.run(module, shift_params(path, 10), TARGETS, PhaseTimer())
+    else:
+        result = nginx_router.run(module, shift_params(path, 10), TARGETS, PhaseTimer())
+        assert result["changed"] and result["weight"] == 10 and result["diff"]["before"] == before
+    assert module.commands == ["test"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == entries
+    assert (tmp_path / "upstreams.conf").read_text() == before
+    if lock_before is not None:
+        assert (tmp_path / "upstreams.conf.lock").read_text() == lock_before
+
+
+def test_check_mode_is_refused_by_a_shift_in_progress(tmp_path):
+    path = str(tmp_path / "upstreams.conf")
+    held = nginx_router.take_lock(path + ".lock", 0, "first-change")
+    try:
+        with pytest.raises(RunbookError, match="change_id=first-change"):
+            nginx_router.run(FakeModule(check_mode=True), shift_params(path, 10), TARGETS, PhaseTimer())
+    finally:
+        held.close()
+
+
+def test_a_real_shift_writes_its_lock_file(tmp_path):
+    path = str(tmp_path / "upstreams.conf")
+    module = FakeModule(check_mode=False)
+    assert nginx_router.run(module, shift_params(path, 10), TARGETS, PhaseTimer())["changed"]
+    assert module.commands == ["test", "reload"]
+    assert (tmp_path / "upstreams.conf.lock").read_text().endswith(" change_id=c2\n")

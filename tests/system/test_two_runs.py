@@ -203,15 +203,16 @@ def test_two_runs_in_one_build_dir_build_apart(tmp_path):
     env = dict(os.environ, RUNBOOK_BUILD_DIR=str(build), RUNBOOK_VENV=sys.prefix,
                RUNBOOK_INFRA_DIR=str(tmp_path / "infra"),
                RUNBOOK_UNIT_TESTS="tests/unit/plugins/filter/test_nginx_canary_weights.py")
-    runs = [subprocess.Popen(["bash", os.path.join(ROOT, "tests", "run.sh"), "units"], env=env, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    command = ["bash", os.path.join(ROOT, "tests", "run.sh"), "units"]
+    runs = [subprocess.Popen(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for dummy in range(2)]
     outputs = [run.communicate()[0] for run in runs]
     dirs = []
     for run, output in zip(runs, outputs):
         assert run.returncode == 0, output[-4000:]
         assert re.search(r"units +ok", output), output[-2000:]
-        match = re.search(r"build dir %s is in use by run %d; this run builds in (\S+)" % (re.escape(str(build)),
-                                                                                          os.getpid()), output)
+        held = r"build dir %s is in use by run %d; this run builds in (\S+)" % (re.escape(str(build)), os.getpid())
+        match = re.search(held, output)
         assert match, output[:3000]
         dirs.append(match.group(1))
     assert dirs == [str(build / "runs" / str(run.pid)) for run in runs]

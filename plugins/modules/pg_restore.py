@@ -78,8 +78,9 @@ attributes:
     description: Resolves the source, verifies its checksum and checks the target; nothing is written.
   diff_mode:
     support: full
-    description: The target's tables with their planner row estimates before, and the restored row counts after
-      (in check mode the row estimates recorded in the manifest).
+    description: The target's tables with their row counts before, and the restored row counts after (in check
+      mode the counts recorded in the manifest). Counts are exact when the backup recorded exact counts
+      (C(row_counts) of RV(runbook.ops.pg_backup#module:manifest)), the planner's estimates otherwise.
 options:
   source:
     description:
@@ -331,11 +332,15 @@ def argument_spec():
 def run(module, timer):
     restore = Restore(module.params, timer, module.check_mode)
     result = dict(restore.plan(), changed=True)
-    before = restore.target_tables() if module._diff else None
+    # Exact counts on both sides when the backup recorded them, the planner's estimates otherwise: a
+    # diff of an estimate against a count (or of statistics not yet analyzed) would show changes that are not.
+    exact = bool(result["manifest"].get("row_counts"))
+    before = restore.target_tables(exact) if module._diff else None
     if not module.check_mode:
         result.update(restore.apply())
     if module._diff:
-        after = result.get("rows", result["manifest"].get("row_estimates", {}))
+        recorded = result["manifest"].get("row_counts") if exact else result["manifest"].get("row_estimates", {})
+        after = result.get("rows", recorded)
         result["diff"] = {"before": {"database": module.params["database"], "tables": before},
                           "after": {"database": module.params["database"], "tables": after}}
     return result

@@ -387,13 +387,13 @@ class Restore:
         """The backup read again for the restore; S3 refuses it if the object changed since it was checked."""
         return self.storage.open_reader(self.key, etag=self.etag)
 
-    def target_tables(self):
-        """Planner row estimates of the target's tables ({} when it does not exist yet)."""
+    def target_tables(self, exact=False):
+        """Row counts of the target's tables, exact or the planner's estimates ({} when it does not exist yet)."""
         if not self.target_exists:
             return {}
         target = self.conn.connect(self.database)
         try:
-            return connection.row_estimates(target)
+            return connection.row_counts(target) if exact else connection.row_estimates(target)
         finally:
             target.close()
 

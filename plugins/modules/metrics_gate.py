@@ -225,13 +225,13 @@ EXAMPLES = r'''
     interval: 30
     gates:
       - name: bi-service error_rate
-        check: {type: error_rate, selector: service="bi-service",version="green", window: 5m}
+        check: {type: error_rate, selector: 'service="bi-service",version="green"', window: 5m}
         duration: 300
       - name: bi-service latency
-        check: {type: latency, selector: service="bi-service",version="green", window: 3m}
+        check: {type: latency, selector: 'service="bi-service",version="green"', window: 3m}
         duration: 180
       - name: chat-interface-service error_rate
-        check: {type: error_rate, selector: service="chat-interface-service",version="green", window: 5m}
+        check: {type: error_rate, selector: 'service="chat-interface-service",version="green"', window: 5m}
         duration: 300
   async: 600
   poll: 30

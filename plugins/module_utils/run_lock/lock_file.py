@@ -7,7 +7,8 @@ The file holds the record as JSON. It appears whole or not at all: the record is
 temporary file (created with O_EXCL) and linked to the lock's name, and link() fails when the lock
 exists, so of two runs creating it one wins. Replacing a lock (renewal, take-over) and removing it
 re-read the file under a short flock on a guard file and change it only if it is still the lock
-this run decided on; the guard is held for milliseconds, never for the run.
+this run decided on; the guard is held for milliseconds, never for the run. Reading takes no guard,
+so a check-mode run creates no file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -47,8 +48,9 @@ class FileStore:
         return "remove %s" % self.path
 
     def read(self):
-        with self.guarded():
-            return self.load()
+        # No guard: the file only ever appears, changes and goes whole (link, rename, unlink), and every
+        # write re-reads under the guard. So a read creates nothing, and check mode leaves no guard file behind.
+        return self.load()
 
     def write(self, record, current):
         """Write record if the lock is still current (None: no lock); None when another run changed it first."""

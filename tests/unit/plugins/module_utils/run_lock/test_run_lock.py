@@ -97,6 +97,18 @@ def test_check_mode_reports_and_takes_nothing(tmp_path):
     assert result["changed"] and result["acquired"] and result["verdict"] == "free"
     assert result["diff"]["before"] == {} and result["diff"]["after"]["holder"] == ME.holder
     assert store.read() is None
+    # Not even the guard file: check mode leaves the directory as it found it.
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_check_mode_release_leaves_the_lock_and_no_guard(tmp_path):
+    store = lock_file.FileStore(str(tmp_path), "local")
+    store.write(lock(holder=ME.holder, expires="2099-01-01T00:00:00.000000Z"), None)
+    os.unlink(store.guard_path)
+    result = go(Module(check_mode=True, state="released"), store)
+    assert result["changed"] and result["released"]
+    assert store.read()["holder"] == ME.holder
+    assert os.listdir(str(tmp_path)) == [os.path.basename(store.path)]
 
 
 def test_a_live_holder_is_named_with_since_and_expiry(tmp_path):

@@ -373,6 +373,15 @@ def test_disaster_recovery_check_on_nginx_asks_each_service_once_instead_of_wait
     assert "until http://127.0.0.1:%d/health answers 200 (now: 200)" % port in output
     assert "until http://127.0.0.1:%d/health answers 200 (now: no answer)" % silent in output
 
+    # The same recovery for real, of the service that answers: it waits, and records when it was back.
+    site.write_inventory(runbook_platform="nginx", runbook_nginx={"conf_dir": str(conf_dir)}, runbook_services=[
+        {"name": "judgment-service", "port": port, "strategy": "bluegreen", "recovery_priority": 1}])
+    rc, output = site.playbook("disaster_recovery.yml", "-e", "restore_ready_timeout=30", check=False)
+    assert rc == 0, output[-3000:]
+    report = json.loads(next(site.reports.glob("disaster_recovery-*.json")).read_text())
+    assert [service["name"] for service in report["restore"]["recovered"]] == ["judgment-service"]
+    assert report["restore"]["recovered"][0]["ready_at"]
+
 
 def test_disaster_recovery_check_without_a_backup_fails_before_touching_the_cluster(site):
     site.deploy_scaled_down()

@@ -59,8 +59,8 @@ def rollout_status(resources):
     wanted = (deployment.get("spec") or {}).get("replicas", 1)
     status = deployment.get("status") or {}
     seen = status.get("observedGeneration", -1) >= (deployment.get("metadata") or {}).get("generation", 0)
-    counts = dict((key, status.get(key) or 0) for key in ("replicas", "updatedReplicas", "availableReplicas",
-                                                           "unavailableReplicas"))
+    keys = ("replicas", "updatedReplicas", "availableReplicas", "unavailableReplicas")
+    counts = dict((key, status.get(key) or 0) for key in keys)
     done = (seen and counts["replicas"] == wanted and counts["updatedReplicas"] == wanted
             and counts["availableReplicas"] == wanted and not counts["unavailableReplicas"])
     text = "%d of %d updated, %d of %d available" % (counts["updatedReplicas"], wanted, counts["availableReplicas"], wanted)

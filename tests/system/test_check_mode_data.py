@@ -223,6 +223,10 @@ def assert_check_run(site, rc, output, operation, outcome="succeeded"):
     assert stats["check_mode"] is True
     assert stats["operation"] == operation
     assert stats["outcome"] == outcome, stats
+    # The run report is a record of the check too, written where the artifact says.
+    with open(stats["reports"]["json"], encoding="utf-8") as report:
+        assert json.load(report)["check_mode"] is True
+    assert os.path.isfile(stats["reports"]["md"]), stats["reports"]
     return stats
 
 

@@ -127,6 +127,7 @@ main() {
   fi
   local p
   for p in "${phases[@]}"; do
+    [[ $p == setup ]] && continue # done above, for every run
     run_phase "$p" "phase_$p" || show_failed_systems
   done
   SUMMARY+=("$(printf '%-12s %-4s %5ss' total "$([[ $FAILED -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
@@ -146,11 +147,11 @@ show_failed_systems() {
   echo "(test system logs: $RUNBOOK_INFRA_DIR)"
 }
 
-# needs_infra PHASE...: some phase runs against the test systems (lint, sanity and units do not).
+# needs_infra PHASE...: some phase runs against the test systems (setup, lint, sanity and units do not).
 needs_infra() {
   local p
   for p in "$@"; do
-    case $p in lint|sanity|units) ;; *) return 0 ;; esac
+    case $p in setup|lint|sanity|units) ;; *) return 0 ;; esac
   done
   return 1
 }

@@ -19,6 +19,7 @@ import os
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.runbook.ops.plugins.module_utils.aws import options as aws_options
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 
 MIN_PART_SIZE = 8 * 1024 * 1024
@@ -275,11 +276,7 @@ def open_destination(destination, params):
     from ansible_collections.runbook.ops.plugins.module_utils.pg import s3
     if not s3.HAS_BOTO3:
         raise RunbookError(missing_required_lib("boto3"), destination=destination)
-    client = s3.s3_client(region=params.get("region"), endpoint_url=params.get("endpoint_url"),
-                          access_key=params.get("aws_access_key"), secret_key=params.get("aws_secret_key"),
-                          session_token=params.get("session_token"), profile=params.get("profile"),
-                          ca_bundle=params.get("aws_ca_bundle"), validate_certs=params.get("validate_certs", True),
-                          checksum_compat=params.get("s3_checksum_compat"))
+    client = s3.s3_client(params)
     return s3.S3Storage(destination, client, sse=params.get("sse"), sse_kms_key_id=params.get("sse_kms_key_id"),
                         storage_class=params.get("storage_class"),
                         min_part_size=params.get("part_size") or MIN_PART_SIZE,
@@ -287,16 +284,9 @@ def open_destination(destination, params):
 
 
 def argument_spec():
-    """Options of the runbook.ops.s3 documentation fragment."""
+    """Options of the runbook.ops.aws and runbook.ops.s3 documentation fragments."""
     return dict(
-        # The aliases and the session, profile and TLS options are amazon.aws's names.
-        endpoint_url=dict(type="str", aliases=["aws_endpoint_url", "s3_url"]),
-        region=dict(type="str", aliases=["aws_region"]),
-        aws_access_key=dict(type="str", no_log=True, aliases=["access_key", "aws_access_key_id"]),
-        aws_secret_key=dict(type="str", no_log=True, aliases=["secret_key", "aws_secret_access_key"]),
-        session_token=dict(type="str", no_log=True, aliases=["aws_session_token", "security_token"]),
-        profile=dict(type="str", aliases=["aws_profile"]),
-        aws_ca_bundle=dict(type="path"),
+        aws_options.argument_spec(),
         validate_certs=dict(type="bool", default=True),
         sse=dict(type="str", choices=["AES256", "aws:kms"]),
         sse_kms_key_id=dict(type="str", no_log=False),

@@ -20,7 +20,8 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, connection, keys, load
 from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as manifests, swap, verify
 from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import Backup
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK, open_destination
+from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import open_destination
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 from ansible_collections.runbook.ops.plugins.module_utils.pg.verify import HashingReader, check_stored
 
 

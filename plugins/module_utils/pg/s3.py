@@ -14,13 +14,29 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.runbook.ops.plugins.module_utils.aws.client import (  # noqa: F401 HAS_BOTO3 for storage
     HAS_BOTO3, BotoCoreError, ClientError, connect)
 from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import s3_error
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import (
-    MIN_PART_SIZE, HashingWriter, part_size, split_s3_uri)
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import HashingWriter
+
+MIN_PART_SIZE = 8 * 1024 * 1024
+MAX_PARTS_TARGET = 9000
 
 # Parts uploading at once, and the memory all part buffers may take together.
 MAX_PARTS_IN_FLIGHT = 4
 UPLOAD_MEMORY = 48 * 1024 * 1024
+
+
+def part_size(expected_size, minimum=MIN_PART_SIZE):
+    """Part size keeping a dump of ``expected_size`` bytes well below S3's 10,000 parts."""
+    return max(minimum, -(-(expected_size or 0) // MAX_PARTS_TARGET))
+
+
+def split_s3_uri(uri):
+    """(bucket, prefix) of ``s3://bucket/prefix/``."""
+    rest = uri[len("s3://"):]
+    bucket, _sep, prefix = rest.partition("/")
+    if not bucket:
+        raise InputError("destination", uri, "an S3 destination is s3://bucket/prefix/")
+    return bucket, prefix.strip("/")
 
 
 def s3_client(params):

@@ -23,7 +23,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookE
 from ansible_collections.runbook.ops.plugins.module_utils.pg import client, connection, keys, load
 from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as manifests
 from ansible_collections.runbook.ops.plugins.module_utils.pg.client import Child
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 
 # Plain scripts carry one comment per TOC entry ("-- Name: items; Type: TABLE; Schema: public; Owner: app").
 # Led by the newline rather than ^ with re.M, which is ten times slower on COPY data.

@@ -204,10 +204,11 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import An
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.aws import options as aws_options
+from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
-from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import HAS_BOTO3, AlbRouter
+from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
 

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import AwsError, BotoCoreError, ClientError
+from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import AwsError, BotoCoreError
 
 try:
     import boto3

@@ -11,9 +11,8 @@ import collections
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.runbook.ops.plugins.module_utils.aws.client import (  # noqa: F401 HAS_BOTO3 for storage
-    HAS_BOTO3, BotoCoreError, ClientError, connect)
-from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import s3_error
+from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3, connect  # pylint: disable=unused-import
+from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import BotoCoreError, ClientError, s3_error
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import HashingWriter
 

@@ -15,7 +15,6 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.runbook.ops.plugins.module_utils.aws import client as aws_client, elbv2
-from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3  # noqa: F401 for the module
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
 

@@ -49,6 +49,7 @@ seealso:
     description: Its C(state=dump) runs pg_dump without checksums, manifest or retention.
 extends_documentation_fragment:
   - runbook.ops.postgres
+  - runbook.ops.aws
   - runbook.ops.s3
   - runbook.ops.manifest_hmac_key
 attributes:

@@ -34,6 +34,7 @@ seealso:
   - module: runbook.ops.pg_restore
     description: Restores one of them.
 extends_documentation_fragment:
+  - runbook.ops.aws
   - runbook.ops.s3
   - runbook.ops.manifest_hmac_key
   - runbook.ops.manifest_hmac_key.verify

@@ -69,6 +69,7 @@ seealso:
     description: Its C(state=restore) runs pg_restore or psql in place, without checksum or manifest checks.
 extends_documentation_fragment:
   - runbook.ops.postgres
+  - runbook.ops.aws
   - runbook.ops.s3
   - runbook.ops.manifest_hmac_key
   - runbook.ops.manifest_hmac_key.verify

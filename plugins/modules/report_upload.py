@@ -22,6 +22,7 @@ description:
 author:
   - runbook.ops maintainers (@runbook-ops)
 extends_documentation_fragment:
+  - runbook.ops.aws
   - runbook.ops.s3
 attributes:
   check_mode:

@@ -38,6 +38,7 @@ seealso:
     description: Manages the VirtualServices and Routes this module reweights.
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
+  - runbook.ops.aws
 attributes:
   check_mode:
     support: full
@@ -89,18 +90,6 @@ options:
     type: str
   change_id:
     description: Identifier recorded with the change; a random one by default.
-    type: str
-  region:
-    description: AWS region of the load balancer (O(backend=alb)); C(AWS_REGION) / C(AWS_DEFAULT_REGION) otherwise.
-    type: str
-  endpoint_url:
-    description: ELBv2 endpoint, for compatible APIs and tests.
-    type: str
-  aws_access_key:
-    description: AWS access key; boto3's usual sources (environment, profile, instance role) otherwise.
-    type: str
-  aws_secret_key:
-    description: AWS secret key.
     type: str
   upstream_file:
     description:
@@ -214,10 +203,12 @@ from ansible_collections.kubernetes.core.plugins.module_utils.args_common import
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.aws import options as aws_options
+from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
-from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import HAS_BOTO3, AlbRouter
+from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
 
@@ -232,16 +223,13 @@ def argument_spec():
         canary_subset=dict(type='str', default='canary'),
         canary_service=dict(type='str'),
         change_id=dict(type='str'),
-        region=dict(type='str'),
-        endpoint_url=dict(type='str'),
-        aws_access_key=dict(type='str', no_log=True),
-        aws_secret_key=dict(type='str', no_log=True),
         upstream_file=dict(type='path'),
         test_cmd=dict(type='str', default='nginx -t'),
         reload_cmd=dict(type='str', default='nginx -s reload'),
         lock_timeout=dict(type='float', default=0),
     )
     spec.update(AUTH_ARG_SPEC)
+    spec.update(aws_options.argument_spec())  # for backend=alb
     return spec
 
 

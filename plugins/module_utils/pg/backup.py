@@ -75,8 +75,7 @@ class Backup:
         self.client_major, self.client_version = client.version(self.pg_dump)
         self.compression_arg, self.compression = dump.parse_compression(self.params.get("compression"),
                                                                         self.client_major)
-        db = self.conn.connect(self.database)
-        try:
+        with self.conn.connected(self.database) as db:
             self.server_major, self.server_version = connection.server_version(db)
             client.require_not_older(self.pg_dump, self.client_major, self.server_major)
             unreadable = connection.unreadable_tables(db)
@@ -90,8 +89,6 @@ class Backup:
                 raise RunbookError("verify=restore needs a scratch database, but user %s may not create databases "
                                    "(CREATEDB); grant it or use verify=archive"
                                    % self.conn.params.get("user", "(libpq default)"))
-        finally:
-            db.close()
         # pg_restore reads the table of contents of custom and directory archives for the manifest.
         self.pg_restore = None
         if self.params["verify"] != "none" or self.params["format"] != "plain":
@@ -143,8 +140,7 @@ class Backup:
     def _write_backup(self):
         started = datetime.now(timezone.utc)
         clock = time.monotonic()
-        snapshot_conn = self.conn.connect(self.database, autocommit=False)
-        try:
+        with self.conn.connected(self.database, autocommit=False) as snapshot_conn:
             snapshot = connection.export_snapshot(snapshot_conn)
             estimates = connection.row_estimates(snapshot_conn)
             counts = None
@@ -153,8 +149,6 @@ class Backup:
                     counts = connection.row_counts(snapshot_conn)
             with self.timer.phase("dump"):
                 written = self._stream(snapshot)
-        finally:
-            snapshot_conn.close()
         duration = time.monotonic() - clock
         try:
             with self.timer.phase("verify"):

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import os
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
@@ -40,7 +41,8 @@ USER_TABLES = """
 
 
 class Connection:
-    """Connection settings of one server; ``connect(database)`` opens psycopg2 connections."""
+    """Connection settings of one server; ``connect(database)`` opens psycopg2 connections, ``with
+    connected(database) as conn`` also closes them."""
 
     def __init__(self, params, connect_timeout=10):
         self.params = dict((option, params.get(option)) for option, _kw, _env in LIBPQ if params.get(option) is not None)
@@ -71,6 +73,10 @@ class Connection:
         if autocommit:
             conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)
         return conn
+
+    def connected(self, database, autocommit=True):
+        """A context manager closing the connection on exit (psycopg2's own ``with`` only ends a transaction)."""
+        return contextlib.closing(self.connect(database, autocommit))
 
 
 def _first_line(exc):

@@ -16,7 +16,7 @@ import tempfile
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
 from ansible_collections.runbook.ops.plugins.module_utils.pg.client import Child
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import copy_stream
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import copy_stream
 
 _COMPRESSION = re.compile(r"^(?:(?P<method>gzip|lz4|zstd|none)(?::(?P<level>\d+))?|(?P<bare>\d))$")
 FORMAT_FLAGS = {"custom": "-Fc", "plain": "-Fp", "directory": "-Fd"}

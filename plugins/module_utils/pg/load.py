@@ -18,7 +18,7 @@ import zlib
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import client
 from ansible_collections.runbook.ops.plugins.module_utils.pg.client import Child
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 
 DUMP_COMPLETE = b"-- PostgreSQL database dump complete"
 

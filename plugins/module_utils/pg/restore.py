@@ -20,7 +20,8 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, connection, keys, load
 from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as manifests, swap, verify
 from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import Backup
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK, open_destination
+from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import open_destination
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 from ansible_collections.runbook.ops.plugins.module_utils.pg.verify import HashingReader, check_stored
 
 
@@ -178,8 +179,7 @@ class Restore:
 
     def _check_target(self):
         self.pg_restore = client.locate("psql" if self.format == "plain" else "pg_restore", self.params.get("bin_dir"))
-        admin = self.conn.connect(self.params["maintenance_db"])
-        try:
+        with self.conn.connected(self.params["maintenance_db"]) as admin:
             server_major = connection.server_version(admin)[0]
             exists = connection.database_exists(admin, self.database)
             if self.params["target"] == "new" and exists:
@@ -192,8 +192,6 @@ class Restore:
                 raise RunbookError("User %s may not create databases (CREATEDB)" % self.conn.params.get("user"))
             self.sessions = connection.other_sessions(admin, self.database) if exists else 0
             self.target_exists = exists
-        finally:
-            admin.close()
         if exists:
             self._refuse_non_empty()
         self.server_major = server_major
@@ -205,8 +203,7 @@ class Restore:
     def _plan_swap(self):
         """What the swap needs, checked before anything is written: CREATEDB, no sessions it could not end, a
         free scratch name, and the target's database-level properties to give the scratch database."""
-        admin = self.conn.connect(self.params["maintenance_db"])
-        try:
+        with self.conn.connected(self.params["maintenance_db"]) as admin:
             if not connection.can_create_database(admin):
                 raise RunbookError("method=swap restores into a scratch database, but user %s may not create "
                                    "databases (CREATEDB); grant it or use method=transaction"
@@ -224,15 +221,10 @@ class Restore:
             self.properties = swap.read_properties(admin, self.database)
             if self.params["keep_previous"]:
                 self.previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
-        finally:
-            admin.close()
 
     def _refuse_non_empty(self):
-        target = self.conn.connect(self.database)
-        try:
+        with self.conn.connected(self.database) as target:
             objects = connection.user_relation_count(target)
-        finally:
-            target.close()
         if objects and not self.params["force"]:
             raise RunbookError("Database %s is not empty (%d objects); set force=true to overwrite it"
                                % (self.database, objects), database=self.database, objects=objects)
@@ -272,8 +264,7 @@ class Restore:
     def _restore_and_swap(self):
         """Restores into the scratch database, checks it, then swaps names: the target is not touched until
         the restore is complete, and the rename is the only change made to it."""
-        admin = self.conn.connect(self.params["maintenance_db"])
-        try:
+        with self.conn.connected(self.params["maintenance_db"]) as admin:
             result = self._fill_scratch(admin)
             with self.timer.phase("swap"):
                 previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
@@ -286,8 +277,6 @@ class Restore:
                     result["previous_database"] = previous
                 else:
                     self._drop_previous(admin, previous)
-        finally:
-            admin.close()
         return result
 
     def _fill_scratch(self, admin):
@@ -330,11 +319,8 @@ class Restore:
         """One transaction (pg_restore --single-transaction, psql with ON_ERROR_STOP): a failure rolls back."""
         result = {}
         if self.params["terminate_sessions"]:
-            admin = self.conn.connect(self.params["maintenance_db"])
-            try:
+            with self.conn.connected(self.params["maintenance_db"]) as admin:
                 result["terminated_sessions"] = connection.terminate_sessions(admin, self.database)
-            finally:
-                admin.close()
         try:
             with self.timer.phase("restore"):
                 self._restorer(clean=True, single_transaction=True)(self.database)
@@ -350,8 +336,7 @@ class Restore:
 
     def _restore_new(self):
         """Creates the database, restores into it and checks it; drops it again on any failure."""
-        admin = self.conn.connect(self.params["maintenance_db"])
-        try:
+        with self.conn.connected(self.params["maintenance_db"]) as admin:
             connection.create_database(admin, self.database)
             try:
                 with self.timer.phase("restore"):
@@ -364,18 +349,13 @@ class Restore:
             except BaseException:
                 connection.drop_database(admin, self.database)
                 raise
-        finally:
-            admin.close()
         return {"rows": rows, "row_counts_checked": checked}
 
     def _checked_rows(self, database):
         """Exact row counts of the restored database, compared with the manifest's (when it records them);
         every table the backup had must be there."""
-        conn = self.conn.connect(database)
-        try:
+        with self.conn.connected(database) as conn:
             rows = connection.row_counts(conn)
-        finally:
-            conn.close()
         checked = verify.check_row_counts(self.manifest, rows, database)
         missing = sorted(set(self.manifest.get("row_estimates") or {}) - set(rows))
         if missing:
@@ -391,11 +371,8 @@ class Restore:
         """Row counts of the target's tables, exact or the planner's estimates ({} when it does not exist yet)."""
         if not self.target_exists:
             return {}
-        target = self.conn.connect(self.database)
-        try:
+        with self.conn.connected(self.database) as target:
             return connection.row_counts(target) if exact else connection.row_estimates(target)
-        finally:
-            target.close()
 
     def cleanup(self):
         if self.archive_path:

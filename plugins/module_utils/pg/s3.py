@@ -11,106 +11,37 @@ import collections
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import (
-    MIN_PART_SIZE, HashingWriter, part_size, split_s3_uri)
+from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3, connect  # pylint: disable=unused-import
+from ansible_collections.runbook.ops.plugins.module_utils.aws.errors import BotoCoreError, ClientError, s3_error
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import HashingWriter
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
-    HAS_BOTO3 = True
-except ImportError:
-    HAS_BOTO3 = False
-
-    class BotoCoreError(Exception):
-        pass
-
-    class ClientError(Exception):
-        pass
-
+MIN_PART_SIZE = 8 * 1024 * 1024
+MAX_PARTS_TARGET = 9000
 
 # Parts uploading at once, and the memory all part buffers may take together.
 MAX_PARTS_IN_FLIGHT = 4
 UPLOAD_MEMORY = 48 * 1024 * 1024
 
 
-def s3_client(region=None, endpoint_url=None, access_key=None, secret_key=None, checksum_compat=False,
-              session_token=None, profile=None, ca_bundle=None, validate_certs=True):
-    """boto3 S3 client; credentials fall back to the standard AWS environment and files."""
-    options = {"retries": {"max_attempts": 5, "mode": "standard"}}
-    if checksum_compat:
-        # Stores that predate S3's default CRC checksums reject them; send checksums only when required.
-        options.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
-    try:
-        session = boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-                                        aws_session_token=session_token, region_name=region, profile_name=profile)
-    except BotoCoreError as exc:  # ProfileNotFound, a broken AWS configuration file
-        raise RunbookError("Cannot set up the S3 client: %s" % exc, profile=profile)
-    verify = (ca_bundle or True) if validate_certs else False
-    return session.client("s3", endpoint_url=endpoint_url, verify=verify, config=Config(**options))
+def part_size(expected_size, minimum=MIN_PART_SIZE):
+    """Part size keeping a dump of ``expected_size`` bytes well below S3's 10,000 parts."""
+    return max(minimum, -(-(expected_size or 0) // MAX_PARTS_TARGET))
 
 
-# The likely cause of an S3 error code, told to whoever is paged: what to check, not only what failed.
-CAUSES = {
-    "InvalidAccessKeyId": "the access key is not known to this store: check aws_access_key (or AWS_ACCESS_KEY_ID, "
-                          "the profile) and that endpoint_url points at the store the key belongs to",
-    "SignatureDoesNotMatch": "the secret key does not belong to the access key: check aws_secret_key "
-                             "(or AWS_SECRET_ACCESS_KEY)",
-    "AccessDenied": "the credentials are valid but a policy (the user's, the bucket's or the KMS key's) does not "
-                    "allow this operation on the bucket",
-    "403": "access was refused: the credentials are wrong (unknown access key or wrong secret) or a policy does not "
-           "allow this operation on the bucket",
-    "ExpiredToken": "the session token has expired: renew the credentials",
-    "InvalidToken": "the session token is not valid: renew the credentials",
-    "RequestTimeTooSkewed": "this host's clock differs too much from the store's: fix the time (NTP)",
-    "NoSuchBucket": "the bucket does not exist: check the destination, endpoint_url and region",
-    "NoSuchKey": "the object does not exist (any more): another run or a lifecycle rule may have deleted it",
-    "NoSuchUpload": "the multipart upload no longer exists: it was completed or aborted by someone else",
-    "EntityTooSmall": "parts are smaller than the store's minimum: raise part_size (S3 requires 5 MiB)",
-    "PermanentRedirect": "the bucket is in another region: set region",
-    "AuthorizationHeaderMalformed": "the request was signed for another region: set region",
-    "SlowDown": "the store is throttling requests: retry later or run fewer backups at once",
-    "ServiceUnavailable": "the store is unavailable: retry later",
-    "InternalError": "the store failed internally: retry later",
-    "KMS.DisabledException": "the KMS key of sse_kms_key_id is disabled",
-    "KMS.NotFoundException": "the KMS key of sse_kms_key_id does not exist",
-    "InvalidRequest": "the store rejected the request; stores without S3's newer checksums need s3_checksum_compat",
-}
+def split_s3_uri(uri):
+    """(bucket, prefix) of ``s3://bucket/prefix/``."""
+    rest = uri[len("s3://"):]
+    bucket, _sep, prefix = rest.partition("/")
+    if not bucket:
+        raise InputError("destination", uri, "an S3 destination is s3://bucket/prefix/")
+    return bucket, prefix.strip("/")
 
 
-def s3_error(exc, operation, bucket, key=None):
-    """A RunbookError naming the operation, the bucket (and key), HTTP status, S3 error code and the likely
-    cause; never the credentials."""
-    where = "s3://%s/%s" % (bucket, key) if key else "bucket %s" % bucket
-    if not isinstance(exc, ClientError):
-        return RunbookError("S3 %s on %s failed: %s; likely cause: %s"
-                            % (operation, where, exc, _transport_cause(exc)),
-                            s3_operation=operation, s3_bucket=bucket, s3_key=key)
-    error = exc.response.get("Error", {})
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    code = str(error.get("Code") or status or "unknown")
-    if code in ("404", "NotFound"):  # HEAD answers carry no error code
-        cause = CAUSES["NoSuchKey"] if key else None
-    else:
-        cause = CAUSES.get(code) or CAUSES.get(str(status)) or "see the store's message"
-    if code == "NoSuchBucket" or cause is None:
-        cause = "bucket %s does not exist: check the destination, endpoint_url and region" % bucket
-    said = " ".join(part for part in (code if code != str(status) else "", "(%s)" % error["Message"]
-                                      if error.get("Message") else "") if part)
-    return RunbookError("S3 %s on %s failed: HTTP %s%s; likely cause: %s"
-                        % (operation, where, status, " " + said if said else "", cause),
-                        s3_operation=operation, s3_bucket=bucket, s3_key=key, s3_http_status=status,
-                        s3_error_code=code)
-
-
-def _transport_cause(exc):
-    name = type(exc).__name__
-    if "Credential" in name:
-        return "no credentials were found: set aws_access_key and aws_secret_key or the AWS environment"
-    if "Connect" in name or "Timeout" in name:
-        return "the store cannot be reached: check endpoint_url, the network and the store"
-    return "see the message"
+def s3_client(params):
+    """The S3 client of the runbook.ops.aws and runbook.ops.s3 options."""
+    return connect("s3", params, validate_certs=params.get("validate_certs", True),
+                   checksum_compat=params.get("s3_checksum_compat"))
 
 
 class S3Storage:
@@ -146,9 +77,9 @@ class S3Storage:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError as exc:
-            raise s3_error(self._explain_refusal(exc), "head_bucket", self.bucket)
+            raise s3_error(self._explain_refusal(exc), "head_bucket", self.bucket) from exc
         except BotoCoreError as exc:
-            raise s3_error(exc, "head_bucket", self.bucket)
+            raise s3_error(exc, "head_bucket", self.bucket) from exc
 
     def _explain_refusal(self, exc):
         """A HEAD answer has no body, so a refusal says only "403"; a listing names the error code."""
@@ -188,9 +119,9 @@ class S3Storage:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return False
-            raise s3_error(exc, "head_object", self.bucket, self.object_key(key))
+            raise s3_error(exc, "head_object", self.bucket, self.object_key(key)) from exc
         except BotoCoreError as exc:
-            raise s3_error(exc, "head_object", self.bucket, self.object_key(key))
+            raise s3_error(exc, "head_object", self.bucket, self.object_key(key)) from exc
 
     def list(self):
         prefix = self.prefix + "/" if self.prefix else ""
@@ -200,7 +131,7 @@ class S3Storage:
                 for item in page.get("Contents", []):
                     found.append({"key": item["Key"][len(prefix):], "size": item["Size"]})
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "list_objects_v2", self.bucket, prefix or None)
+            raise s3_error(exc, "list_objects_v2", self.bucket, prefix or None) from exc
         return found
 
     def incomplete_uploads(self):
@@ -214,7 +145,7 @@ class S3Storage:
                     found.append({"key": upload["Key"][len(prefix):], "upload_id": upload["UploadId"],
                                   "initiated": upload["Initiated"]})
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "list_multipart_uploads", self.bucket, prefix or None)
+            raise s3_error(exc, "list_multipart_uploads", self.bucket, prefix or None) from exc
         return found
 
     def abort_upload(self, key, upload_id):
@@ -227,7 +158,7 @@ class S3Storage:
         try:
             return getattr(self.client, action)(**args)
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, action, self.bucket, self.object_key(key))
+            raise s3_error(exc, action, self.bucket, self.object_key(key)) from exc
 
 
 class _S3Sink:
@@ -303,7 +234,7 @@ class _S3Sink:
                                              MultipartUpload={"Parts": parts})
         except (ClientError, BotoCoreError) as exc:
             raise s3_error(exc, "put_object" if self.upload_id is None else "complete_multipart_upload",
-                           bucket, self.key)
+                           bucket, self.key) from exc
         finally:
             self._release()
 
@@ -322,7 +253,7 @@ class _S3Sink:
             self.storage.client.abort_multipart_upload(Bucket=self.storage.bucket, Key=self.key,
                                                        UploadId=self.upload_id)
         except (ClientError, BotoCoreError) as exc:
-            raise self._abort_failed(s3_error(exc, "abort_multipart_upload", self.storage.bucket, self.key), cause)
+            raise self._abort_failed(s3_error(exc, "abort_multipart_upload", self.storage.bucket, self.key), cause) from exc
 
     def _abort_failed(self, abort_error, cause):
         bucket = self.storage.bucket
@@ -353,7 +284,7 @@ class _S3Sink:
                 Bucket=self.storage.bucket, Key=self.key, **dict(self.storage.put_args, **self._checksum_args())
             )["UploadId"]
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "create_multipart_upload", self.storage.bucket, self.key)
+            raise s3_error(exc, "create_multipart_upload", self.storage.bucket, self.key) from exc
 
     def _upload_part(self, number, part):
         client, bucket = self.storage.client, self.storage.bucket
@@ -361,7 +292,7 @@ class _S3Sink:
             response = client.upload_part(Bucket=bucket, Key=self.key, UploadId=self.upload_id,
                                           PartNumber=number, Body=part, **self._checksum_args())
         except (ClientError, BotoCoreError) as exc:
-            raise s3_error(exc, "upload_part (part %d)" % number, bucket, self.key)
+            raise s3_error(exc, "upload_part (part %d)" % number, bucket, self.key) from exc
         uploaded = {"PartNumber": number, "ETag": response["ETag"]}
         algorithm = self.storage.multipart_checksum
         if algorithm and "Checksum" + algorithm in response:

@@ -23,7 +23,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookE
 from ansible_collections.runbook.ops.plugins.module_utils.pg import client, connection, keys, load
 from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as manifests
 from ansible_collections.runbook.ops.plugins.module_utils.pg.client import Child
-from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK
+from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 
 # Plain scripts carry one comment per TOC entry ("-- Name: items; Type: TABLE; Schema: public; Owner: app").
 # Led by the newline rather than ^ with re.M, which is ten times slower on COPY data.
@@ -345,21 +345,15 @@ def check_row_counts(manifest, restored, database):
 
 def restore_into_scratch(conn, maintenance_db, scratch, restore, expected_counts):
     """Creates ``scratch``, runs ``restore(scratch)``, compares row counts, always drops it again."""
-    admin = conn.connect(maintenance_db)
-    try:
+    with conn.connected(maintenance_db) as admin:
         connection.drop_database(admin, scratch)
         connection.create_database(admin, scratch)
         try:
             restore(scratch)
-            restored_conn = conn.connect(scratch)
-            try:
+            with conn.connected(scratch) as restored_conn:
                 restored = connection.row_counts(restored_conn)
-            finally:
-                restored_conn.close()
         finally:
             connection.drop_database(admin, scratch)
-    finally:
-        admin.close()
     differences = compare_counts(expected_counts, restored)
     if differences:
         raise RunbookError("The restored scratch database %s has other row counts than the source" % scratch,

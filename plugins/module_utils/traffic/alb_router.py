@@ -14,21 +14,9 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.runbook.ops.plugins.module_utils.aws import client as aws_client, elbv2
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
-
-try:
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-    HAS_BOTO3 = True
-except ImportError:  # the module reports it through missing_required_lib
-    HAS_BOTO3 = False
-
-    class BotoCoreError(Exception):
-        pass
-
-    class ClientError(Exception):
-        pass
 
 MANAGED_TAGS = (weights.PREVIOUS, weights.CHANGE_ID)
 
@@ -36,17 +24,11 @@ MANAGED_TAGS = (weights.PREVIOUS, weights.CHANGE_ID)
 class AlbRouter:
     def __init__(self, params, dry_run):
         self.dry_run = dry_run
-        self.client = boto3.client("elbv2", region_name=params["region"], endpoint_url=params["endpoint_url"],
-                                   aws_access_key_id=params["aws_access_key"],
-                                   aws_secret_access_key=params["aws_secret_key"])
+        self.client = aws_client.connect("elbv2", params)
 
     def read(self, name):
-        try:
-            listener = self.client.describe_listeners(ListenerArns=[name])["Listeners"][0]
-            tags = self.client.describe_tags(ResourceArns=[name])["TagDescriptions"][0]["Tags"]
-        except (ClientError, BotoCoreError) as exc:
-            raise RunbookError("Cannot read listener %s: %s" % (name, exc))
-        return {"metadata": {"name": name, "annotations": dict((t["Key"], t["Value"]) for t in tags)},
+        listener = elbv2.listener(self.client, name)
+        return {"metadata": {"name": name, "annotations": elbv2.tags(self.client, name)},
                 "spec": {"actions": listener["DefaultActions"]}}
 
     def weight(self, obj, target):
@@ -68,14 +50,14 @@ class AlbRouter:
         if self.dry_run:
             return obj
         name = weights.name_of(obj)
-        self.client.modify_listener(ListenerArn=name, DefaultActions=writable(obj["spec"]["actions"]))
+        elbv2.modify_listener(self.client, name, writable(obj["spec"]["actions"]))
         tags = obj["metadata"].get("annotations") or {}
-        present = [key for key in MANAGED_TAGS if key in tags]
+        present = dict((key, tags[key]) for key in MANAGED_TAGS if key in tags)
         absent = [key for key in MANAGED_TAGS if key not in tags]
         if present:
-            self.client.add_tags(ResourceArns=[name], Tags=[{"Key": key, "Value": tags[key]} for key in present])
+            elbv2.add_tags(self.client, name, present)
         if absent:
-            self.client.remove_tags(ResourceArns=[name], TagKeys=absent)
+            elbv2.remove_tags(self.client, name, absent)
         return obj
 
     def restore(self, before):

@@ -15,6 +15,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.runbook.ops.plugins.module_utils import http_client
+from ansible_collections.runbook.ops.plugins.module_utils.aws import client as aws_client
 from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, s3, storage
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 
@@ -107,8 +108,8 @@ class FakeBoto3:
 def fake_session(mocker):
     """boto3 (installed or not) replaced by a session that records what it is given."""
     FakeSession.created = []
-    mocker.patch.object(s3, "boto3", FakeBoto3, create=True)
-    mocker.patch.object(s3, "Config", dict, create=True)
+    mocker.patch.object(aws_client, "boto3", FakeBoto3, create=True)
+    mocker.patch.object(aws_client, "Config", dict, create=True)
     mocker.patch.object(s3, "HAS_BOTO3", True)
     return FakeSession
 

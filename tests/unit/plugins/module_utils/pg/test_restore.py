@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
@@ -107,7 +109,7 @@ def swapping(monkeypatch, steps, keep_previous=False):
     job.params = params(keep_previous=keep_previous, terminate_sessions=True)
     job.database, job.scratch, job.properties, job.server_major = "db", "db_restoring", {}, 15
     job.timer = Timer()
-    job.conn = type("Conn", (), {"connect": lambda self, _db: Admin()})()
+    job.conn = type("Conn", (), {"connected": lambda self, _db: contextlib.closing(Admin())})()
     monkeypatch.setattr(job, "_restorer", lambda clean: lambda database: steps.step("restore into " + database))
     monkeypatch.setattr(job, "_checked_rows", lambda database: steps.step("count " + database) or ({"t": 1}, True))
     return job

@@ -10,10 +10,42 @@ import zlib
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import s3
 
+MIB = 1024 * 1024
+GIB = 1024 * MIB
 PART = 5 * 1024 * 1024
+
+
+@pytest.mark.parametrize("expected_size, minimum, size", [
+    (0, s3.MIN_PART_SIZE, 8 * MIB),
+    (1 * GIB, s3.MIN_PART_SIZE, 8 * MIB),
+    (70 * GIB, s3.MIN_PART_SIZE, 8 * MIB),
+    (100 * GIB, s3.MIN_PART_SIZE, 11930465),
+    (1024 * GIB, s3.MIN_PART_SIZE, 122167959),
+    (1 * MIB, 262144, 262144),
+    (9000 * 262144 + 1, 262144, 262145),
+])
+def test_part_size(expected_size, minimum, size):
+    assert s3.part_size(expected_size, minimum) == size
+
+
+@pytest.mark.parametrize("expected_size", [0, 10 * GIB, 5 * 1024 * GIB])
+def test_part_size_fits_in_s3_parts(expected_size):
+    assert s3.part_size(expected_size) * 9000 >= expected_size
+
+
+@pytest.mark.parametrize("uri, bucket, prefix", [
+    ("s3://b/", "b", ""), ("s3://b", "b", ""), ("s3://b/p/q/", "b", "p/q"), ("s3://b/p", "b", "p"),
+])
+def test_split_s3_uri(uri, bucket, prefix):
+    assert s3.split_s3_uri(uri) == (bucket, prefix)
+
+
+def test_split_s3_uri_needs_a_bucket():
+    with pytest.raises(InputError):
+        s3.split_s3_uri("s3:///prefix")
 
 
 class RecordingClient:

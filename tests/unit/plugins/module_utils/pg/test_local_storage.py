@@ -6,7 +6,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import io
 import json
 import os
 import subprocess
@@ -15,69 +14,11 @@ import sys
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.pg import storage
-
-MIB = 1024 * 1024
-GIB = 1024 * MIB
-
-
-@pytest.mark.parametrize("expected_size, minimum, size", [
-    (0, storage.MIN_PART_SIZE, 8 * MIB),
-    (1 * GIB, storage.MIN_PART_SIZE, 8 * MIB),
-    (70 * GIB, storage.MIN_PART_SIZE, 8 * MIB),
-    (100 * GIB, storage.MIN_PART_SIZE, 11930465),
-    (1024 * GIB, storage.MIN_PART_SIZE, 122167959),
-    (1 * MIB, 262144, 262144),
-    (9000 * 262144 + 1, 262144, 262145),
-])
-def test_part_size(expected_size, minimum, size):
-    assert storage.part_size(expected_size, minimum) == size
-
-
-@pytest.mark.parametrize("expected_size", [0, 10 * GIB, 5 * 1024 * GIB])
-def test_part_size_fits_in_s3_parts(expected_size):
-    assert storage.part_size(expected_size) * 9000 >= expected_size
-
-
-@pytest.mark.parametrize("uri, bucket, prefix", [
-    ("s3://b/", "b", ""), ("s3://b", "b", ""), ("s3://b/p/q/", "b", "p/q"), ("s3://b/p", "b", "p"),
-])
-def test_split_s3_uri(uri, bucket, prefix):
-    assert storage.split_s3_uri(uri) == (bucket, prefix)
-
-
-def test_split_s3_uri_needs_a_bucket():
-    with pytest.raises(InputError):
-        storage.split_s3_uri("s3:///prefix")
-
-
-class FakeSink:
-    def __init__(self):
-        self.data = b""
-        self.state = "open"
-
-    def write(self, data):
-        self.data += data
-
-    def commit(self):
-        self.state = "committed"
-
-    def abort(self, cause=None):
-        self.state = "aborted"
-
-
-def test_hashing_writer_counts_and_hashes():
-    sink = FakeSink()
-    writer = storage.HashingWriter(sink)
-    writer.write(b"abc")
-    writer.write(b"")
-    assert writer.commit() == {
-        "size": 3, "checksum": "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}
-    assert sink.state == "committed" and sink.data == b"abc"
+from ansible_collections.runbook.ops.plugins.module_utils.pg import local_storage, streams
 
 
 def test_local_storage_round_trip(tmp_path):
-    store = storage.LocalStorage(str(tmp_path / "backups"))
+    store = local_storage.LocalStorage(str(tmp_path / "backups"))
     writer = store.open_writer("2026/01/02/a.dump")
     writer.write(b"x" * 10)
     writer.commit()
@@ -88,7 +29,7 @@ def test_local_storage_round_trip(tmp_path):
 
 
 def test_local_writer_abort_removes_the_file(tmp_path):
-    store = storage.LocalStorage(str(tmp_path))
+    store = local_storage.LocalStorage(str(tmp_path))
     writer = store.open_writer("2026/01/02/a.dump")
     writer.write(b"partial")
     writer.abort()
@@ -97,19 +38,12 @@ def test_local_writer_abort_removes_the_file(tmp_path):
 
 def test_local_storage_needs_an_absolute_path():
     with pytest.raises(InputError):
-        storage.LocalStorage("relative/dir")
-
-
-def test_copy_stream_hands_on_every_byte_through_its_reused_buffer():
-    payload = bytes(range(256)) * 4099  # not a multiple of the chunk
-    sink = FakeSink()
-    storage.copy_stream(io.BytesIO(payload), storage.HashingWriter(sink), chunk=65536)
-    assert sink.data == payload
+        local_storage.LocalStorage("relative/dir")
 
 
 def test_a_destination_below_a_regular_file_fails_the_check(tmp_path):
     (tmp_path / "file").write_bytes(b"x")
-    store = storage.LocalStorage(str(tmp_path / "file" / "backups"))
+    store = local_storage.LocalStorage(str(tmp_path / "file" / "backups"))
     with pytest.raises(RunbookError) as raised:
         store.check(writable=True)
     assert raised.value.msg == ("Destination %s cannot be a directory: %s is a regular file, not a directory (ENOTDIR)"
@@ -118,7 +52,7 @@ def test_a_destination_below_a_regular_file_fails_the_check(tmp_path):
 
 
 def test_a_missing_destination_under_a_directory_passes_the_check(tmp_path):
-    storage.LocalStorage(str(tmp_path / "new" / "backups")).check(writable=True)
+    local_storage.LocalStorage(str(tmp_path / "new" / "backups")).check(writable=True)
 
 
 def full_disk(monkeypatch):
@@ -130,16 +64,16 @@ def full_disk(monkeypatch):
             real_open(path, mode).close()
             return real_open("/dev/full", mode, *args, **kwargs)
         return real_open(path, mode, *args, **kwargs)
-    monkeypatch.setattr(storage, "open", fake_open, raising=False)
+    monkeypatch.setattr(local_storage, "open", fake_open, raising=False)
 
 
 def test_a_full_disk_mid_stream_names_the_file_and_the_cause_and_abort_leaves_nothing(tmp_path, monkeypatch):
     full_disk(monkeypatch)
-    store = storage.LocalStorage(str(tmp_path))
+    store = local_storage.LocalStorage(str(tmp_path))
     writer = store.open_writer("2026/01/02/a.dump")
     with pytest.raises(RunbookError) as raised:
         for _index in range(4):
-            writer.write(b"x" * storage.CHUNK)
+            writer.write(b"x" * streams.CHUNK)
         writer.commit()
     path = store.uri("2026/01/02/a.dump")
     assert raised.value.msg.startswith("Cannot write %s: No space left on device (ENOSPC); the file system is full"
@@ -150,7 +84,7 @@ def test_a_full_disk_mid_stream_names_the_file_and_the_cause_and_abort_leaves_no
 
 def test_a_full_disk_at_the_manifest_leaves_no_partial_file(tmp_path, monkeypatch):
     full_disk(monkeypatch)
-    store = storage.LocalStorage(str(tmp_path))
+    store = local_storage.LocalStorage(str(tmp_path))
     with pytest.raises(RunbookError) as raised:
         store.put_bytes("2026/01/02/a.dump.manifest.json", b"{}")
     assert "(ENOSPC)" in raised.value.msg and store.uri("2026/01/02/a.dump.manifest.json") in raised.value.msg
@@ -160,9 +94,9 @@ def test_a_full_disk_at_the_manifest_leaves_no_partial_file(tmp_path, monkeypatc
 WRITE_PAST_THE_LIMIT = """
 import json, resource, sys
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.pg import storage
+from ansible_collections.runbook.ops.plugins.module_utils.pg import local_storage
 resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
-store = storage.LocalStorage(sys.argv[1])
+store = local_storage.LocalStorage(sys.argv[1])
 writer = store.open_writer("2026/01/02/a.dump")
 try:
     writer.write(b"x" * 200000)

@@ -21,7 +21,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
 
@@ -310,7 +310,7 @@ def patch_all(cluster, pending, ledger, dry_run=False):
         futures = [(name, pool.submit(patch_one, name)) for name in pending]
     failures = [(name, future.exception()) for name, future in futures if future.exception()]
     if failures:
-        failed = ", ".join("%s (%s)" % (name, plan.describe_error(exc)) for name, exc in failures)
+        failed = ", ".join("%s (%s)" % (name, describe_error(exc)) for name, exc in failures)
         if dry_run:
             raise RunbookError("The server-side dry run of patching %s failed; nothing was changed" % failed)
         raise RunbookError("Patching %s failed" % failed)

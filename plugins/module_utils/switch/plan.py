@@ -10,7 +10,7 @@ __metaclass__ = type
 import hashlib
 import re
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 
 COLORS = ("blue", "green")
 # A qualified label key: optional DNS-subdomain prefix and a name of at most 63 characters.
@@ -139,12 +139,3 @@ class Ledger:
     def details(self):
         return dict(switched=list(self.switched), restored=list(self.restored), not_restored=list(self.not_restored))
 
-
-def describe_error(exc):
-    """A RunbookError (a described API failure among them) says it all; otherwise status and reason."""
-    if isinstance(exc, RunbookError):
-        return exc.msg
-    status, reason = getattr(exc, "status", None), getattr(exc, "reason", None)
-    if status is not None:
-        return "HTTP %s %s" % (status, reason or "")
-    return getattr(exc, "msg", None) or str(exc) or type(exc).__name__

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, describe_error
 
 
 def apply_all(names, apply, restore):
@@ -29,15 +29,9 @@ def undo(applied, restore, failed, cause):
             restore(name)
             restored.append(name)
         except Exception as exc:  # pylint: disable=broad-except
-            not_restored.append("%s (%s)" % (name, describe(exc)))
+            not_restored.append("%s (%s)" % (name, describe_error(exc)))
     msg = "Changing %s failed: %s. Changed before it: %s; restored: %s; could not restore: %s." % (
-        failed, describe(cause), ", ".join(applied) or "none", ", ".join(restored) or "none",
+        failed, describe_error(cause), ", ".join(applied) or "none", ", ".join(restored) or "none",
         ", ".join(not_restored) or "none")
     return RunbookError(msg, failed=failed, shifted=applied, restored=restored, not_restored=not_restored)
 
-
-def describe(exc):
-    status, reason = getattr(exc, "status", None), getattr(exc, "reason", None)
-    if status is not None:
-        return "HTTP %s %s" % (status, reason or "")
-    return getattr(exc, "msg", None) or str(exc) or type(exc).__name__

@@ -102,14 +102,3 @@ def test_ledger_rolls_back_newest_first_and_says_so(switched, failing, restored,
     message = ledger.message("Patching x failed")
     assert message.startswith("Patching x failed. ")
     assert outcome in message
-
-
-@pytest.mark.parametrize("exc, described", [
-    (Denied(), "HTTP 403 Forbidden"),
-    (RunbookError("HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
-     "HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
-    (ValueError("bad value"), "bad value"),
-    (ValueError(), "ValueError"),
-])
-def test_describe_error(exc, described):
-    assert plan.describe_error(exc) == described

@@ -14,7 +14,6 @@ __metaclass__ = type
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, connection, keys, load
@@ -22,6 +21,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.pg import manifest as 
 from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import Backup
 from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import CHUNK, open_destination
 from ansible_collections.runbook.ops.plugins.module_utils.pg.verify import HashingReader, check_stored
+from ansible_collections.runbook.ops.plugins.module_utils.timing import utc_now
 
 
 def validate(params):
@@ -223,7 +223,7 @@ class Restore:
                                    "it" % (self.scratch, self.database), database=self.scratch)
             self.properties = swap.read_properties(admin, self.database)
             if self.params["keep_previous"]:
-                self.previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
+                self.previous = swap.previous_name(admin, self.database, utc_now())
         finally:
             admin.close()
 
@@ -276,7 +276,7 @@ class Restore:
         try:
             result = self._fill_scratch(admin)
             with self.timer.phase("swap"):
-                previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
+                previous = swap.previous_name(admin, self.database, utc_now())
                 try:
                     result["terminated_sessions"] = swap.swap(admin, self.database, self.scratch, previous,
                                                               self.params["terminate_sessions"])

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import getpass
 import signal
 import socket
@@ -24,6 +23,7 @@ from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
 
 ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
@@ -244,7 +244,7 @@ def pod_ready(pod):
 def changes(state, change_id):
     """Per object to patch: the body, and the body that puts it back. Previews move to the idle color."""
     label, target = state["label"], state["plan"]["color"]
-    stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: utc_now(), RECORDED[3]: actor()}
+    stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: iso_seconds(utc_now()), RECORDED[3]: actor()}
     result = {}
     for name in state["plan"]["switch"]:
         service = state["services"][name]
@@ -267,10 +267,6 @@ def patch_pair(obj, label, color, annotations):
         backward["metadata"] = {"annotations": dict((key, before.get(key)) for key in RECORDED)}
     return dict(forward=forward, backward=backward, before=selector_of(obj),
                 after=dict(selector_of(obj), **{label: color}))
-
-
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def outcome(module, state, change_id, dry_run, timer=None):

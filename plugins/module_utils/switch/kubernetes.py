@@ -20,6 +20,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
@@ -252,7 +253,7 @@ def changes(state, change_id):
     for spec in state["specs"]:
         preview = state["services"].get(spec["preview"])
         idle = state["current"][spec["name"]] if spec["name"] in result else None
-        if preview and idle in plan.COLORS and selector_of(preview).get(label) != idle and idle != target:
+        if preview and idle in COLORS and selector_of(preview).get(label) != idle and idle != target:
             result[spec["preview"]] = patch_pair(preview, label, idle, None)
     return result
 

@@ -32,6 +32,7 @@ import uuid
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx_upstream
 from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
@@ -111,7 +112,7 @@ def plan_switch(specs, before, requested, path):
 
 
 def previous_color(recorded, before, path):
-    if recorded["previous"] in nginx_upstream.COLORS:
+    if recorded["previous"] in COLORS:
         return recorded["previous"]
     why = "the file does not exist yet" if before is None else "it records no previous color"
     raise RunbookError("Cannot switch to the previous color: %s has no switch to go back to (%s); "

@@ -10,9 +10,9 @@ __metaclass__ = type
 import hashlib
 import re
 
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 
-COLORS = ("blue", "green")
 # A qualified label key: optional DNS-subdomain prefix and a name of at most 63 characters.
 LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")

@@ -14,7 +14,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_redactor, build_requester
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import checks as checks_
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import gates, probe, report, stats
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer, iso_micro, utc_now
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_micro, utc_now
 
 
 def redactor_for(argument_spec, params):
@@ -23,16 +23,15 @@ def redactor_for(argument_spec, params):
     return build_redactor(argument_spec, params, [spec.get("headers") for spec in specs if isinstance(spec, dict)])
 
 
-def run(params, redactor):
+def run(params, redactor, timer):
     """Return the module result, secrets masked; raise RunbookError (masked too) when it must fail."""
     try:
-        return redactor.value(measure(params, redactor))
+        return redactor.value(measure(params, redactor, timer))
     except RunbookError as error:
         raise redactor.error(error)
 
 
-def measure(params, redactor):
-    timer = PhaseTimer()
+def measure(params, redactor, timer):
     with timer.phase("validate"):
         plan = validate(params)
     started_at = iso_micro(utc_now())

@@ -25,6 +25,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
 from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
+from ansible_collections.runbook.ops.plugins.module_utils.transaction import Transaction
 
 ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
@@ -274,7 +275,7 @@ def outcome(module, state, change_id, dry_run, timer=None):
     pending = changes(state, change_id)
     if pending:
         if dry_run:
-            patch_all(state["cluster"], pending, plan.Ledger(), dry_run=True)
+            patch_all(state["cluster"], pending, Transaction(), dry_run=True)
         else:
             transaction(module, state, pending, timer)
     return result_of(module, state, change_id, pending)
@@ -315,7 +316,7 @@ def patch_all(cluster, pending, ledger, dry_run=False):
 
 def transaction(module, state, pending, timer):
     """Patch and verify, or put back everything patched; SIGTERM and Ctrl-C unwind the same way."""
-    ledger = plan.Ledger()
+    ledger = Transaction()
     previous_handler = signal.signal(signal.SIGTERM, interrupt)
     try:
         try:
@@ -327,8 +328,8 @@ def transaction(module, state, pending, timer):
             # Whatever broke, the Services already patched go back before the task fails.
             with timer.phase("restore"):
                 ledger.rollback(lambda name: state["cluster"].patch(name, pending[name]["backward"]))
-            raise RunbookError(ledger.message(failure_of(exc)), changed=bool(ledger.not_restored), color=None,
-                               **ledger.details())
+            raise RunbookError(plan.rollback_message(ledger, failure_of(exc)), changed=bool(ledger.not_restored), color=None,
+                               **plan.rollback_details(ledger))
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
 

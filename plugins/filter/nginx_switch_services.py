@@ -76,6 +76,7 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 
 
 def nginx_switch_services(services, nginx=None, verify_path="/version"):
@@ -88,7 +89,7 @@ def describe(service, nginx, verify_path):
     if missing:
         raise AnsibleFilterError("service %r lacks %s" % (service.get("name", service), ", ".join(missing)))
     ports = service["color_ports"]
-    if not all(color in ports for color in ("blue", "green")):
+    if not all(color in ports for color in COLORS):
         raise AnsibleFilterError("service %s: color_ports needs both blue and green" % service["name"])
     upstream_host = nginx.get("upstream_host", "127.0.0.1")
     return {

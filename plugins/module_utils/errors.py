@@ -29,3 +29,13 @@ def fail_with(module, error, **result):
     """Report ``error`` through ``module.fail_json``, keeping whatever partial ``result`` exists."""
     result.update(error.details)
     module.fail_json(msg=error.msg, **result)
+
+
+def describe_error(exc):
+    """A RunbookError (a described API failure among them) says it all; otherwise status and reason."""
+    if isinstance(exc, RunbookError):
+        return exc.msg
+    status, reason = getattr(exc, "status", None), getattr(exc, "reason", None)
+    if status is not None:
+        return "HTTP %s %s" % (status, reason or "")
+    return getattr(exc, "msg", None) or str(exc) or type(exc).__name__

@@ -14,6 +14,7 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils import timing
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError
@@ -27,7 +28,8 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "runbook.ops"}
 
 
 def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    """Naive UTC, as Lease times are parsed."""
+    return timing.utc_now().replace(tzinfo=None)
 
 
 def format_time(moment):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: runbook.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Wall-clock timings of a module's phases, reported as ``elapsed_ms``."""
+"""The UTC clock and its two text formats, and wall-clock timings of a module's phases (``elapsed_ms``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -9,6 +9,25 @@ __metaclass__ = type
 
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
+
+ISO_MICRO = "%Y-%m-%dT%H:%M:%S.%fZ"
+ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def utc_now():
+    """The current time as an aware datetime in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def iso_micro(moment):
+    """``moment`` (UTC) as 2026-12-02T05:15:09.123456Z, the stamp of reports and measurements."""
+    return moment.strftime(ISO_MICRO)
+
+
+def iso_seconds(moment):
+    """``moment`` (UTC) as 2026-12-02T05:15:09Z, the stamp recorded on switched objects."""
+    return moment.strftime(ISO_SECONDS)
 
 
 def now_ms(since):

@@ -228,8 +228,7 @@ elapsed_ms:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -283,12 +282,7 @@ def build_module():
 def main():
     module = build_module()
     raw = getattr(module, '_module', module)
-    timer = PhaseTimer()
-    try:
-        result = backend_of(module)(raw, timer)
-    except RunbookError as error:
-        fail_with(raw, error, changed=error.details.pop('changed', False), elapsed_ms=timer.as_dict())
-    raw.exit_json(elapsed_ms=timer.as_dict(), **result)
+    run_module(raw, lambda timer: backend_of(module)(raw, timer))
 
 
 if __name__ == '__main__':

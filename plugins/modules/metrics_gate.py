@@ -350,9 +350,10 @@ elapsed_ms:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_redactor, build_requester, http_argument_spec
 from ansible_collections.runbook.ops.plugins.module_utils.metrics import gate, plan
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
 CHECK_OPTIONS = dict(
@@ -468,11 +469,9 @@ def main():
         required_one_of=[('query', 'check', 'gates')],
         supports_check_mode=True,
     )
-    try:
-        result = evaluate(module.params, build_redactor(spec, module.params))
-    except RunbookError as error:
-        fail_with(module, error, changed=False)
-    module.exit_json(**result)
+    redactor = build_redactor(spec, module.params)
+    # The gate times its own phases; its elapsed_ms is the one reported.
+    run_module(module, lambda timer: evaluate(module.params, redactor))
 
 
 if __name__ == '__main__':

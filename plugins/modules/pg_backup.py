@@ -310,8 +310,7 @@ elapsed_ms:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.pg import connection, manifest as manifests, storage
 from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import VERIFY_METHODS, Backup
 from ansible_collections.runbook.ops.plugins.module_utils.pg.keys import manifest_key
@@ -365,12 +364,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     if not connection.HAS_PSYCOPG2:
         module.fail_json(msg=missing_required_lib("psycopg2"))
-    timer = PhaseTimer()
-    try:
-        result = run(module, timer)
-    except RunbookError as error:
-        fail_with(module, error, elapsed_ms=timer.as_dict())
-    module.exit_json(elapsed_ms=timer.as_dict(), **result)
+    run_module(module, lambda timer: run(module, timer))
 
 
 if __name__ == "__main__":

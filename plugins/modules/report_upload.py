@@ -94,8 +94,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.pg import storage
 
 
@@ -155,12 +155,7 @@ def run(module, timer):
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    timer = PhaseTimer()
-    try:
-        result = run(module, timer)
-    except RunbookError as error:
-        fail_with(module, error, elapsed_ms=timer.as_dict())
-    module.exit_json(elapsed_ms=timer.as_dict(), **result)
+    run_module(module, lambda timer: run(module, timer))
 
 
 if __name__ == "__main__":

@@ -211,9 +211,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.run_lock import run
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -269,12 +269,7 @@ def build_module():
 def main():
     module = build_module()
     raw = getattr(module, '_module', module)
-    timer = PhaseTimer()
-    try:
-        result = run.run(module, timer, open_store)
-    except RunbookError as error:
-        fail_with(raw, error, changed=error.details.pop('changed', False), elapsed_ms=timer.as_dict())
-    raw.exit_json(elapsed_ms=timer.as_dict(), **result)
+    run_module(raw, lambda timer: run.run(module, timer, open_store))
 
 
 if __name__ == '__main__':

@@ -374,8 +374,8 @@ changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.http_client import http_argument_spec
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.smoke.runner import redactor_for, run
 
 CHECK_OPTIONS = dict(
@@ -412,11 +412,8 @@ def argument_spec():
 def main():
     spec = argument_spec()
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    try:
-        result = run(module.params, redactor_for(spec, module.params))
-    except RunbookError as error:
-        fail_with(module, error, changed=False)
-    module.exit_json(**result)
+    redactor = redactor_for(spec, module.params)
+    run_module(module, lambda timer: run(module.params, redactor, timer))
 
 
 if __name__ == '__main__':

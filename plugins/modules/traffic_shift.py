@@ -205,8 +205,8 @@ from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import An
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.aws import options as aws_options
 from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
@@ -272,8 +272,7 @@ def build_router(module, params):
     return KubernetesRouter(k8s_api.connect(module=module), params["backend"], params["namespace"], params)
 
 
-def execute(module):
-    timer = PhaseTimer()
+def execute(module, timer):
     params = dict(module.params, change_id=module.params["change_id"] or uuid.uuid4().hex)
     with timer.phase("validate"):
         check_weight(params)
@@ -297,11 +296,7 @@ def execute(module):
 def main():
     module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_k8s=False,
                               check_pyyaml=False)
-    try:
-        result = execute(module)
-    except RunbookError as error:
-        fail_with(module, error, changed=False)
-    module.exit_json(**result)
+    run_module(module, lambda timer: execute(module, timer))
 
 
 if __name__ == '__main__':

@@ -9,11 +9,11 @@ __metaclass__ = type
 
 import threading
 import time
-from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.metrics import prometheus
 from ansible_collections.runbook.ops.plugins.module_utils.redact import NO_SECRETS
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_micro, utc_now
 
 
 def judge(values, success, failure, no_data):
@@ -37,13 +37,9 @@ def judge_value(value, success, failure):
     return "failure" if failure is None else "inconclusive"
 
 
-def utc_now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def measure(requester, plan, redactor=NO_SECRETS):
     """One measurement: its time, the series' values, the verdict and any error."""
-    at = utc_now()
+    at = iso_micro(utc_now())
     try:
         values = prometheus.query(requester, plan["url"], plan["query"], redactor=redactor)
     except prometheus.QueryRejected:
@@ -111,7 +107,7 @@ def run_all(gates, redactor=NO_SECRETS, clock=time.monotonic):
     results = [None] * len(gates)
 
     def evaluate(index, spec):
-        started_at, started = utc_now(), clock()
+        started_at, started = iso_micro(utc_now()), clock()
         measurements, verdict, error = [], "failure", None
         try:
             measurements, verdict = run(spec["requester"], spec["plan"], redactor=redactor, stop=stop)
@@ -123,7 +119,7 @@ def run_all(gates, redactor=NO_SECRETS, clock=time.monotonic):
         results[index] = {
             "name": spec["name"], "query": spec["plan"]["query"], "url": spec["plan"]["url"], "verdict": verdict,
             "measurements": measurements, "tally": count(measurements), "error": error,
-            "started": started_at, "ended": utc_now(), "elapsed_ms": round((clock() - started) * 1000.0, 1),
+            "started": started_at, "ended": iso_micro(utc_now()), "elapsed_ms": round((clock() - started) * 1000.0, 1),
         }
         if verdict not in ("success", "stopped"):
             stop.set()

@@ -8,12 +8,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import (
     catalog, client, connection, dump, keys, load, manifest as manifests, retention, verify)
 from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import open_destination
+from ansible_collections.runbook.ops.plugins.module_utils.timing import utc_now
 
 VERIFY_METHODS = ("none", "archive", "restore")
 
@@ -53,7 +53,7 @@ class Backup:
         self.database = params["database"]
         self.conn = connection.Connection(params)
         self.storage = open_destination(params["destination"], params)
-        self.now = datetime.now(timezone.utc)
+        self.now = utc_now()
 
     def plan(self):
         with self.timer.phase("connect"):
@@ -138,7 +138,7 @@ class Backup:
         return result
 
     def _write_backup(self):
-        started = datetime.now(timezone.utc)
+        started = utc_now()
         clock = time.monotonic()
         with self.conn.connected(self.database, autocommit=False) as snapshot_conn:
             snapshot = connection.export_snapshot(snapshot_conn)
@@ -159,7 +159,7 @@ class Backup:
         except BaseException:
             self.storage.delete(self.key)
             raise
-        finished = datetime.now(timezone.utc)
+        finished = utc_now()
         manifest = self._manifest(written, started, finished, duration, estimates, counts, verification)
         manifest["identity"] = dict(identity, system_identifier=self.system_identifier)
         data = manifests.dumps(manifest, self.params.get("manifest_hmac_key"))

@@ -14,7 +14,6 @@ __metaclass__ = type
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.pg import catalog, client, connection, keys, load
@@ -23,6 +22,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.pg.backup import Backu
 from ansible_collections.runbook.ops.plugins.module_utils.pg.storage import open_destination
 from ansible_collections.runbook.ops.plugins.module_utils.pg.streams import CHUNK
 from ansible_collections.runbook.ops.plugins.module_utils.pg.verify import HashingReader, check_stored
+from ansible_collections.runbook.ops.plugins.module_utils.timing import utc_now
 
 
 def validate(params):
@@ -220,7 +220,7 @@ class Restore:
                                    "it" % (self.scratch, self.database), database=self.scratch)
             self.properties = swap.read_properties(admin, self.database)
             if self.params["keep_previous"]:
-                self.previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
+                self.previous = swap.previous_name(admin, self.database, utc_now())
 
     def _refuse_non_empty(self):
         with self.conn.connected(self.database) as target:
@@ -267,7 +267,7 @@ class Restore:
         with self.conn.connected(self.params["maintenance_db"]) as admin:
             result = self._fill_scratch(admin)
             with self.timer.phase("swap"):
-                previous = swap.previous_name(admin, self.database, datetime.now(timezone.utc))
+                previous = swap.previous_name(admin, self.database, utc_now())
                 try:
                     result["terminated_sessions"] = swap.swap(admin, self.database, self.scratch, previous,
                                                               self.params["terminate_sessions"])

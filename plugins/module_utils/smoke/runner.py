@@ -9,13 +9,12 @@ __metaclass__ = type
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.http_client import build_redactor, build_requester
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import checks as checks_
 from ansible_collections.runbook.ops.plugins.module_utils.smoke import gates, probe, report, stats
-from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_micro, utc_now
 
 
 def redactor_for(argument_spec, params):
@@ -24,19 +23,18 @@ def redactor_for(argument_spec, params):
     return build_redactor(argument_spec, params, [spec.get("headers") for spec in specs if isinstance(spec, dict)])
 
 
-def run(params, redactor):
+def run(params, redactor, timer):
     """Return the module result, secrets masked; raise RunbookError (masked too) when it must fail."""
     try:
-        return redactor.value(measure(params, redactor))
+        return redactor.value(measure(params, redactor, timer))
     except RunbookError as error:
         raise redactor.error(error)
 
 
-def measure(params, redactor):
-    timer = PhaseTimer()
+def measure(params, redactor, timer):
     with timer.phase("validate"):
         plan = validate(params)
-    started_at = utc_now()
+    started_at = iso_micro(utc_now())
     with timer.phase("wait_for"):
         wait = wait_until_ready(plan["requester"], plan["wait_for"], params["ready_timeout"], params["ready_interval"],
                                 redactor)
@@ -46,7 +44,7 @@ def measure(params, redactor):
             results = sample_all(plan["requester"], plan["checks"], params["samples"], params["concurrency"], redactor)
     with timer.phase("gate"):
         per_check, overall, breaches = evaluate(results, plan["thresholds"])
-        document = redactor.value(report.build_report(plan["target"], started_at, utc_now(), plan["thresholds"],
+        document = redactor.value(report.build_report(plan["target"], started_at, iso_micro(utc_now()), plan["thresholds"],
                                                       overall, per_check, breaches, wait))
         if params.get("report_path"):
             report.write_report(params["report_path"], document)
@@ -132,7 +130,3 @@ def failure_message(wait, breaches, fail_on_breach):
     if breaches and fail_on_breach:
         return "Smoke check failed %d gate(s): %s" % (len(breaches), "; ".join(gates.breach_message(b) for b in breaches))
     return None
-
-
-def utc_now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import getpass
 import signal
 import socket
@@ -21,9 +20,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
+from ansible_collections.runbook.ops.plugins.module_utils.transaction import Transaction
 
 ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
@@ -244,7 +246,7 @@ def pod_ready(pod):
 def changes(state, change_id):
     """Per object to patch: the body, and the body that puts it back. Previews move to the idle color."""
     label, target = state["label"], state["plan"]["color"]
-    stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: utc_now(), RECORDED[3]: actor()}
+    stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: iso_seconds(utc_now()), RECORDED[3]: actor()}
     result = {}
     for name in state["plan"]["switch"]:
         service = state["services"][name]
@@ -252,7 +254,7 @@ def changes(state, change_id):
     for spec in state["specs"]:
         preview = state["services"].get(spec["preview"])
         idle = state["current"][spec["name"]] if spec["name"] in result else None
-        if preview and idle in plan.COLORS and selector_of(preview).get(label) != idle and idle != target:
+        if preview and idle in COLORS and selector_of(preview).get(label) != idle and idle != target:
             result[spec["preview"]] = patch_pair(preview, label, idle, None)
     return result
 
@@ -269,15 +271,11 @@ def patch_pair(obj, label, color, annotations):
                 after=dict(selector_of(obj), **{label: color}))
 
 
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def outcome(module, state, change_id, dry_run, timer=None):
     pending = changes(state, change_id)
     if pending:
         if dry_run:
-            patch_all(state["cluster"], pending, plan.Ledger(), dry_run=True)
+            patch_all(state["cluster"], pending, Transaction(), dry_run=True)
         else:
             transaction(module, state, pending, timer)
     return result_of(module, state, change_id, pending)
@@ -310,7 +308,7 @@ def patch_all(cluster, pending, ledger, dry_run=False):
         futures = [(name, pool.submit(patch_one, name)) for name in pending]
     failures = [(name, future.exception()) for name, future in futures if future.exception()]
     if failures:
-        failed = ", ".join("%s (%s)" % (name, plan.describe_error(exc)) for name, exc in failures)
+        failed = ", ".join("%s (%s)" % (name, describe_error(exc)) for name, exc in failures)
         if dry_run:
             raise RunbookError("The server-side dry run of patching %s failed; nothing was changed" % failed)
         raise RunbookError("Patching %s failed" % failed)
@@ -318,7 +316,7 @@ def patch_all(cluster, pending, ledger, dry_run=False):
 
 def transaction(module, state, pending, timer):
     """Patch and verify, or put back everything patched; SIGTERM and Ctrl-C unwind the same way."""
-    ledger = plan.Ledger()
+    ledger = Transaction()
     previous_handler = signal.signal(signal.SIGTERM, interrupt)
     try:
         try:
@@ -330,8 +328,8 @@ def transaction(module, state, pending, timer):
             # Whatever broke, the Services already patched go back before the task fails.
             with timer.phase("restore"):
                 ledger.rollback(lambda name: state["cluster"].patch(name, pending[name]["backward"]))
-            raise RunbookError(ledger.message(failure_of(exc)), changed=bool(ledger.not_restored), color=None,
-                               **ledger.details())
+            raise RunbookError(plan.rollback_message(ledger, failure_of(exc)), changed=bool(ledger.not_restored), color=None,
+                               **plan.rollback_details(ledger))
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
 

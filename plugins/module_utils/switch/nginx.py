@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import errno
 import fcntl
 import json
@@ -33,8 +32,10 @@ import uuid
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx_upstream
+from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
 
 # Consecutive answers in the target color a service needs: right after a reload an old worker
 # may still take a request, so one answer alone does not prove the switch.
@@ -64,7 +65,7 @@ def switch(module, timer, specs, path, change_id):
     with timer.phase("validate"):
         before = read(path)
         plan = plan_switch(specs, before, params["color"], path)
-        after = nginx_upstream.render(specs, plan["color"], plan["record_previous"], change_id, utc_now())
+        after = nginx_upstream.render(specs, plan["color"], plan["record_previous"], change_id, iso_seconds(utc_now()))
     result = outcome(plan, change_id, path)
     if plan["mixed_before"]:
         module.warn("The group was on mixed colors (%s); switching every service to %s" % (", ".join(
@@ -111,7 +112,7 @@ def plan_switch(specs, before, requested, path):
 
 
 def previous_color(recorded, before, path):
-    if recorded["previous"] in nginx_upstream.COLORS:
+    if recorded["previous"] in COLORS:
         return recorded["previous"]
     why = "the file does not exist yet" if before is None else "it records no previous color"
     raise RunbookError("Cannot switch to the previous color: %s has no switch to go back to (%s); "
@@ -141,10 +142,6 @@ def unchanged(module, result, specs, before):
 
 def diff(module, before, after):
     return {"diff": {"before": before or "", "after": after or ""}} if module._diff else {}
-
-
-def utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read(path):

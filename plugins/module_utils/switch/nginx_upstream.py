@@ -16,9 +16,9 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
 
-COLORS = ("blue", "green")
 HEADER = re.compile(r"^# runbook\.ops color=(?P<color>\S+) previous=(?P<previous>\S+) "
                     r"change_id=(?P<change_id>\S+)(?: at=(?P<at>\S+))?")
 UPSTREAM = re.compile(r"^\s*upstream\s+(?P<name>[^\s{]+)\s*\{(?P<body>[^}]*)\}", re.MULTILINE)

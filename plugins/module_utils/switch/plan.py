@@ -10,9 +10,9 @@ __metaclass__ = type
 import hashlib
 import re
 
+from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 
-COLORS = ("blue", "green")
 # A qualified label key: optional DNS-subdomain prefix and a name of at most 63 characters.
 LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -105,46 +105,18 @@ def describe_colors(colors):
     return ", ".join("%s=%s" % (name, color or "none") for name, color in colors.items())
 
 
-class Ledger:
-    """What a switch changed, so a failure can put back exactly that and say so."""
-
-    def __init__(self):
-        self.switched = []
-        self.restored = []
-        self.not_restored = []
-
-    def record(self, name):
-        self.switched.append(name)
-
-    def rollback(self, restore):
-        """Call restore(name) for every changed object, newest first; remember which failed and why."""
-        for name in reversed(self.switched):
-            try:
-                restore(name)
-                self.restored.append(name)
-            except Exception as exc:  # pylint: disable=broad-except
-                self.not_restored.append("%s (%s)" % (name, describe_error(exc)))
-
-    def message(self, failure):
-        if not self.switched:
-            outcome = "Nothing had been switched; every Service is on its original color"
-        elif not self.not_restored:
-            outcome = "Switched %s; restored all of them, so every Service is on its original color" % ", ".join(
-                self.switched)
-        else:
-            outcome = "Switched %s; restored %s; could NOT restore %s" % (
-                ", ".join(self.switched), ", ".join(self.restored) or "none", ", ".join(self.not_restored))
-        return "%s. %s." % (failure, outcome)
-
-    def details(self):
-        return dict(switched=list(self.switched), restored=list(self.restored), not_restored=list(self.not_restored))
+def rollback_message(ledger, failure):
+    """``failure``, then what the switch had changed and what its rollback put back."""
+    if not ledger.changed:
+        outcome = "Nothing had been switched; every Service is on its original color"
+    elif not ledger.not_restored:
+        outcome = "Switched %s; restored all of them, so every Service is on its original color" % ", ".join(
+            ledger.changed)
+    else:
+        outcome = "Switched %s; restored %s; could NOT restore %s" % (
+            ", ".join(ledger.changed), ", ".join(ledger.restored) or "none", ", ".join(ledger.not_restored))
+    return "%s. %s." % (failure, outcome)
 
 
-def describe_error(exc):
-    """A RunbookError (a described API failure among them) says it all; otherwise status and reason."""
-    if isinstance(exc, RunbookError):
-        return exc.msg
-    status, reason = getattr(exc, "status", None), getattr(exc, "reason", None)
-    if status is not None:
-        return "HTTP %s %s" % (status, reason or "")
-    return getattr(exc, "msg", None) or str(exc) or type(exc).__name__
+def rollback_details(ledger):
+    return dict(switched=list(ledger.changed), restored=list(ledger.restored), not_restored=list(ledger.not_restored))

@@ -7,8 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.runbook.ops.plugins.module_utils import transaction
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import transaction, weights
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
 
 
 def run(router, targets, params, timer):

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error, fail_with
 
 
 class FakeModule:
@@ -34,3 +34,18 @@ def test_fail_with_keeps_partial_result_and_details():
     module = FakeModule()
     fail_with(module, RunbookError("switch failed", restored=["a"]), changed=False, switched=[])
     assert module.failed_with == {"msg": "switch failed", "restored": ["a"], "changed": False, "switched": []}
+
+
+class Denied(Exception):
+    status, reason = 403, "Forbidden"
+
+
+@pytest.mark.parametrize("exc, described", [
+    (Denied(), "HTTP 403 Forbidden"),
+    (RunbookError("HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
+     "HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
+    (ValueError("bad value"), "bad value"),
+    (ValueError(), "ValueError"),
+])
+def test_describe_error(exc, described):
+    assert describe_error(exc) == described

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils import timing
@@ -52,3 +54,15 @@ def test_now_ms_rounds_to_a_tenth(clock):
     started = clock.now
     clock.now += 0.0123456
     assert timing.now_ms(started) == 12.3
+
+
+def test_the_clock_is_aware_utc():
+    assert timing.utc_now().utcoffset() == datetime.timedelta(0)
+
+
+@pytest.mark.parametrize("formatter, expected", [
+    (timing.iso_micro, "2026-03-07T04:05:06.000789Z"),
+    (timing.iso_seconds, "2026-03-07T04:05:06Z"),
+])
+def test_formats_keep_their_exact_shape(formatter, expected):
+    assert formatter(datetime.datetime(2026, 3, 7, 4, 5, 6, 789, tzinfo=datetime.timezone.utc)) == expected

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes, plan
+from ansible_collections.runbook.ops.plugins.module_utils.transaction import Transaction
 
 GREEN = {"app": "bi", "version": "green"}
 PODS = {"bi-green-1": GREEN, "bi-blue-1": {"app": "bi", "version": "blue"}}
@@ -109,7 +110,7 @@ PENDING = dict((name, {"forward": "to green", "backward": "to blue"}) for name i
 ])
 def test_a_failed_patch_is_named_and_every_other_one_is_restored(failure, described):
     cluster = PatchingCluster({"chat": failure})
-    ledger = plan.Ledger()
+    ledger = Transaction()
 
     with pytest.raises(RunbookError) as caught:
         kubernetes.patch_all(cluster, PENDING, ledger)
@@ -117,15 +118,15 @@ def test_a_failed_patch_is_named_and_every_other_one_is_restored(failure, descri
 
     assert caught.value.msg == "Patching chat (%s) failed" % described
     assert "no permission" not in caught.value.msg
-    assert sorted(ledger.switched) == ["bi", "gateway"]
+    assert sorted(ledger.changed) == ["bi", "gateway"]
     assert cluster.selectors == {"bi": "to blue", "gateway": "to blue"}
-    assert "restored all of them" in ledger.message(caught.value.msg)
+    assert "restored all of them" in plan.rollback_message(ledger, caught.value.msg)
 
 
 def test_a_failed_dry_run_says_nothing_was_changed():
     cluster = PatchingCluster({"chat": api_failure(403, "Frozen", DENIED)})
     with pytest.raises(RunbookError) as caught:
-        kubernetes.patch_all(cluster, PENDING, plan.Ledger(), dry_run=True)
+        kubernetes.patch_all(cluster, PENDING, Transaction(), dry_run=True)
     assert caught.value.msg.startswith("The server-side dry run of patching chat (HTTP 403 Frozen (denied by ")
     assert caught.value.msg.endswith("; nothing was changed")
 

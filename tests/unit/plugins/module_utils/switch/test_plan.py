@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
+from ansible_collections.runbook.ops.plugins.module_utils.transaction import Transaction
 
 
 @pytest.mark.parametrize("services, expected", [
@@ -86,7 +87,7 @@ class Denied(Exception):
     (["a", "b", "c"], ["b"], ["c", "a"], ["b (HTTP 403 Forbidden)"], "could NOT restore b (HTTP 403 Forbidden)"),
 ])
 def test_ledger_rolls_back_newest_first_and_says_so(switched, failing, restored, not_restored, outcome):
-    ledger = plan.Ledger()
+    ledger = Transaction()
     for name in switched:
         ledger.record(name)
     calls = []
@@ -98,18 +99,7 @@ def test_ledger_rolls_back_newest_first_and_says_so(switched, failing, restored,
 
     ledger.rollback(restore)
     assert calls == list(reversed(switched))
-    assert ledger.details() == dict(switched=switched, restored=restored, not_restored=not_restored)
-    message = ledger.message("Patching x failed")
+    assert plan.rollback_details(ledger) == dict(switched=switched, restored=restored, not_restored=not_restored)
+    message = plan.rollback_message(ledger, "Patching x failed")
     assert message.startswith("Patching x failed. ")
     assert outcome in message
-
-
-@pytest.mark.parametrize("exc, described", [
-    (Denied(), "HTTP 403 Forbidden"),
-    (RunbookError("HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
-     "HTTP 403 Frozen (denied by admission webhook \"deny.example.com\"): frozen"),
-    (ValueError("bad value"), "bad value"),
-    (ValueError(), "ValueError"),
-])
-def test_describe_error(exc, described):
-    assert plan.describe_error(exc) == described

@@ -10,9 +10,8 @@ import json
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils import k8s_api, transaction
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import transaction
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
 DENIED = 'admission webhook "deny.example.com" denied the request: bi-service is frozen'

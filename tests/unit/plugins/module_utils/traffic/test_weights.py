@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import transaction, weights
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
 
 
 def virtual_service(*routes):
@@ -77,34 +77,3 @@ def test_annotated_records_the_previous_weight_and_keeps_other_annotations():
     marked = weights.annotated({"metadata": {"annotations": {"team": "bi"}}}, 10, "c1")
     assert marked["metadata"]["annotations"] == {"team": "bi", weights.PREVIOUS: "10", weights.CHANGE_ID: "c1"}
     assert weights.previous_weight(marked) == 10
-
-
-@pytest.mark.parametrize("failing, restore_fails, shifted, restored, not_restored", [
-    (None, False, ["a", "b", "c"], None, None),
-    ("b", False, ["a"], ["a"], []),
-    ("c", False, ["a", "b"], ["b", "a"], []),
-    ("c", True, ["a", "b"], [], ["b (no access)", "a (no access)"]),
-    ("a", False, [], [], []),
-])
-def test_apply_all_is_all_or_nothing(failing, restore_fails, shifted, restored, not_restored):
-    applied = []
-
-    def apply(name):
-        if name == failing:
-            raise RunbookError("conflict")
-        applied.append(name)
-
-    def restore(name):
-        if restore_fails:
-            raise RunbookError("no access")
-        applied.remove(name)
-
-    if failing is None:
-        assert transaction.apply_all(["a", "b", "c"], apply, restore) == shifted
-        return
-    with pytest.raises(RunbookError) as raised:
-        transaction.apply_all(["a", "b", "c"], apply, restore)
-    assert raised.value.details["shifted"] == shifted
-    assert raised.value.details["restored"] == restored
-    assert raised.value.details["not_restored"] == not_restored
-    assert "Changing %s failed: conflict" % failing in raised.value.msg

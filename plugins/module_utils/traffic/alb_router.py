@@ -15,7 +15,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift, weights
 
 try:
     import boto3
@@ -33,7 +33,7 @@ except ImportError:  # the module reports it through missing_required_lib
 MANAGED_TAGS = (weights.PREVIOUS, weights.CHANGE_ID)
 
 
-class AlbRouter:
+class AlbRouter(shift.ObjectRouter):
     def __init__(self, params, dry_run):
         self.dry_run = dry_run
         self.client = boto3.client("elbv2", region_name=params["region"], endpoint_url=params["endpoint_url"],

@@ -24,7 +24,6 @@ class NginxRouter:
         if not params["upstream_file"]:
             raise InputError("upstream_file", None, "give the file that holds the group's upstreams")
         self.module = module
-        self.dry_run = module.check_mode
 
     def shift(self, targets, params, timer):
         return run(self.module, params, targets, timer)

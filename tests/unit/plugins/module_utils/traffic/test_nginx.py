@@ -7,7 +7,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, formats
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router
@@ -84,3 +84,15 @@ def test_a_real_shift_writes_its_lock_file(tmp_path):
     assert nginx_router.run(module, shift_params(path, 10), TARGETS, PhaseTimer())["changed"]
     assert module.commands == ["test", "reload"]
     assert (tmp_path / "upstreams.conf.lock").read_text().endswith(" change_id=c2\n")
+
+
+def test_the_router_refuses_a_group_without_an_upstream_file():
+    with pytest.raises(InputError, match="upstream_file"):
+        nginx_router.NginxRouter(FakeModule(check_mode=False), shift_params(None, 10))
+
+
+def test_the_router_shifts_the_whole_file_at_once(tmp_path):
+    path = str(tmp_path / "upstreams.conf")
+    router = nginx_router.NginxRouter(FakeModule(check_mode=False), shift_params(path, 10))
+    result = router.shift(TARGETS, shift_params(path, 10), PhaseTimer())
+    assert result["shifted"] == ["bi"] and result["diff"]["after"] == (tmp_path / "upstreams.conf").read_text()

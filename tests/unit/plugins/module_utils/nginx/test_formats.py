@@ -79,3 +79,15 @@ def test_same_routing_ignores_the_header():
     assert formats.same_weighted_routing(live, TARGETS, 10)
     assert not formats.same_weighted_routing(live, TARGETS, 50)
     assert not formats.same_weighted_routing(None, TARGETS, 10)
+
+
+def test_upstream_body_is_the_first_upstream_of_that_name():
+    text = "upstream a {\n    server x:1 weight=90;\n}\nupstream ab {\n    server y:2 down;\n}\nupstream a {\n}\n"
+    assert formats.upstream_body(text, "a") == "\n    server x:1 weight=90;\n"
+    assert formats.upstream_body(text, "b") == ""
+    assert formats.upstream_body(None, "a") == ""
+
+
+def test_port_weights_reads_down_as_zero():
+    text = formats.render_weighted(TARGETS, 100, 10, "c1")
+    assert formats.port_weights(formats.upstream_body(text, "bi")) == [("80", 0), ("80", 100)]

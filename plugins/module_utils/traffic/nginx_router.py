@@ -38,8 +38,7 @@ def run(module, params, targets, timer):
             before = config.read(path)
             weight, previous = resolve(params, before)
             after = formats.render_weighted(targets, weight, previous, params["change_id"])
-        result = {"weight": weight, "before": {"weight": previous}, "change_id": params["change_id"],
-                  "diff": {"before": before or "", "after": after}}
+        result = {"weight": weight, "before": {"weight": previous}, "change_id": params["change_id"]}
         if formats.same_weighted_routing(before, targets, weight):
             return dict(result, changed=False, shifted=[], unchanged=[t["name"] for t in targets],
                         diff={"before": before, "after": before})
@@ -48,7 +47,8 @@ def run(module, params, targets, timer):
         if not module.check_mode:
             with timer.phase("reload"):
                 reload_or_restore(module, path, before, params)
-        return dict(result, changed=True, shifted=[t["name"] for t in targets], unchanged=[])
+        return dict(result, changed=True, shifted=[t["name"] for t in targets], unchanged=[],
+                    diff={"before": before or "", "after": after})
     finally:
         lock.close()
 

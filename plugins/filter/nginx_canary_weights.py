@@ -42,31 +42,23 @@ _value:
   sample: {bi-service: {blue: 90, green: 10}, chat-interface-service: {blue: 90, green: 10}}
 """
 
-import re
-
 from ansible.errors import AnsibleFilterError
-
-SERVER = re.compile(r"^\s*server\s+\S+:(?P<port>\d+)\s+(?:down|weight=(?P<weight>\d+))\s*;", re.M)
+from ansible_collections.runbook.ops.plugins.module_utils.nginx import formats
 
 
 def nginx_canary_weights(text, services):
-    return dict((service["name"], weights_of(service, upstream_block(text or "", service["name"])))
+    return dict((service["name"], weights_of(service, formats.upstream_body(text, service["name"])))
                 for service in services)
-
-
-def upstream_block(text, name):
-    match = re.search(r"^upstream\s+%s\s*\{(?P<body>[^}]*)\}" % re.escape(name), text, re.M)
-    return match.group("body") if match else ""
 
 
 def weights_of(service, block):
     colors = dict((str(port), color) for color, port in (service.get("color_ports") or {}).items())
     weights = {}
-    for match in SERVER.finditer(block):
-        if match.group("port") not in colors:
+    for port, weight in formats.port_weights(block):
+        if port not in colors:
             raise AnsibleFilterError("upstream %s routes to port %s, which is not in the color_ports of the service"
-                                     % (service["name"], match.group("port")))
-        weights[colors[match.group("port")]] = int(match.group("weight") or 0)
+                                     % (service["name"], port))
+        weights[colors[port]] = weight
     return weights
 
 

@@ -207,9 +207,9 @@ from ansible_collections.runbook.ops.plugins.module_utils.aws import options as 
 from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
+from ansible_collections.runbook.ops.plugins.module_utils.traffic.nginx_router import NginxRouter
 
 
 def argument_spec():
@@ -262,6 +262,8 @@ def check_weight(params):
 
 
 def build_router(module, params):
+    if params["backend"] == "nginx":
+        return NginxRouter(module._module, params)
     if params["backend"] == "alb":
         if not HAS_BOTO3:
             module.fail_json(msg=missing_required_lib("boto3"))
@@ -277,19 +279,10 @@ def execute(module, timer):
     with timer.phase("validate"):
         check_weight(params)
         targets = targets_of(params)
-    if params["backend"] == "nginx":
-        if not params["upstream_file"]:
-            raise InputError("upstream_file", None, "give the file that holds the group's upstreams")
-        result = nginx_router.run(module._module, params, targets, timer)
-        if not module._diff:
-            result.pop("diff")
-        return dict(result, elapsed_ms=timer.as_dict())
-    with timer.phase("validate"):
         router = build_router(module, params)
-    result = shift.run(router, targets, params, timer)
-    if module._diff:
-        after = dict((name, result["weight"]) for name in result["before"])
-        result["diff"] = {"before": result["before"], "after": after}
+    result = router.shift(targets, params, timer)
+    if not module._diff:
+        result.pop("diff")
     return dict(result, elapsed_ms=timer.as_dict())
 
 

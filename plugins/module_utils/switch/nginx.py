@@ -4,15 +4,8 @@
 """Blue-green switch on nginx: the group's upstream file swapped in whole, tested, reloaded, verified.
 
 One file for the group makes the switch atomic: nginx loads either the old file or the new one.
-``nginx -t`` validates a whole configuration, not a fragment, and what it must catch (a bad
-address, an upstream a server block needs but the file lost) only shows in that whole. When
-``test_cmd`` names the main configuration with ``-c`` and that file includes the upstream file's
-directory by absolute path, nginx tests a copy of the main configuration including a copy of that
-directory with the candidate in it, and the live file is written only after the test passed.
-Otherwise the candidate is renamed over the live file just for the test and renamed back at once
-when nginx rejects it or in check mode; the flock keeps other switches of the group out of that
-window, and a reload by anyone else during it is refused by nginx itself unless the candidate is valid.
-After the reload, every service's ``verify_url`` must answer with the target color; otherwise the
+The candidate is tested as part of the whole configuration (see module_utils/nginx/config.py) under
+the group's flock, and written only when nginx accepts it. After the reload, every service's ``verify_url`` must answer with the target color; otherwise the
 previous file is put back and nginx reloaded again.
 """
 
@@ -20,13 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
-import fcntl
 import json
 import os
-import shlex
-import shutil
-import tempfile
 import time
 import uuid
 
@@ -34,6 +22,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, formats
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx_upstream
 from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
 
@@ -41,7 +30,6 @@ from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seco
 # may still take a request, so one answer alone does not prove the switch.
 CONFIRMATIONS = 3
 VERIFY_POLL_SECONDS = 0.05
-LOCK_POLL_SECONDS = 0.2
 PROBE_TIMEOUT = 5
 RESTORE_VERIFY_SECONDS = 10
 
@@ -53,7 +41,7 @@ def run(module, timer):
         path = upstream_path(params.get("upstream_file"))
         change_id = params.get("change_id") or uuid.uuid4().hex
     with timer.phase("lock"):
-        lock = take_lock(path + ".lock", params.get("lock_timeout") or 0, change_id, module.check_mode)
+        lock = config.take_lock(path + ".lock", params.get("lock_timeout") or 0, change_id, module.check_mode)
     try:
         return switch(module, timer, specs, path, change_id)
     finally:
@@ -63,14 +51,14 @@ def run(module, timer):
 def switch(module, timer, specs, path, change_id):
     params = module.params
     with timer.phase("validate"):
-        before = read(path)
+        before = config.read(path)
         plan = plan_switch(specs, before, params["color"], path)
-        after = nginx_upstream.render(specs, plan["color"], plan["record_previous"], change_id, iso_seconds(utc_now()))
+        after = formats.render(specs, plan["color"], plan["record_previous"], change_id, iso_seconds(utc_now()))
     result = outcome(plan, change_id, path)
     if plan["mixed_before"]:
         module.warn("The group was on mixed colors (%s); switching every service to %s" % (", ".join(
             "%s=%s" % (service["name"], service["before"] or "unknown") for service in plan["services"]), plan["color"]))
-    if nginx_upstream.routing(before) == nginx_upstream.routing(after):
+    if formats.routing(before) == formats.routing(after):
         return unchanged(module, result, specs, before)
     result.update(changed=True, **diff(module, before, after))
     with timer.phase("validate"):
@@ -96,8 +84,8 @@ def upstream_path(path):
 
 def plan_switch(specs, before, requested, path):
     """The target color, the group's color before, and each service's move, read from the live file."""
-    recorded = nginx_upstream.header(before)
-    addresses = nginx_upstream.servers(before)
+    recorded = formats.header(before)
+    addresses = formats.servers(before)
     colors = [nginx_upstream.color_of(spec, addresses.get(spec["upstream"])) for spec in specs]
     group_before = nginx_upstream.group_color(colors) or recorded["color"]
     target = requested if requested != "previous" else previous_color(recorded, before, path)
@@ -144,110 +132,18 @@ def diff(module, before, after):
     return {"diff": {"before": before or "", "after": after or ""}} if module._diff else {}
 
 
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError) as exc:
-        if exc.errno == errno.ENOENT:
-            return None
-        raise RunbookError("Cannot read %s: %s" % (path, exc))
-
-
-def write_atomically(path, text):
-    handle, temporary = tempfile.mkstemp(prefix=".runbook-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.chmod(temporary, 0o644)
-    os.rename(temporary, path)
-
-
-def put_back(path, before):
-    if before is None:
-        if os.path.exists(path):
-            os.unlink(path)
-    else:
-        write_atomically(path, before)
-
-
-def command(module, argv):
-    rc, out, err = module.run_command(argv)
-    return rc, (err or out or "").strip()
-
-
-def reload_argv(module):
-    return shlex.split(module.params.get("reload_cmd") or "nginx -s reload")
 
 
 def test_and_write(module, path, before, after, result):
     """Have test_cmd validate after as part of the whole configuration; write it unless in check mode."""
-    argv = shlex.split(module.params.get("test_cmd") or "nginx -t")
-    shadow = shadow_plan(argv, path)
-    tested = test_in_shadow(module, argv, shadow, path, after) if shadow else None
-    if tested is None:
-        rc, message = test_in_place(module, argv, path, before, after)
-    else:
-        rc, message = tested
-        if rc == 0 and not module.check_mode:
-            write_atomically(path, after)
+    rc, message = config.test_and_write(module, module.params.get("test_cmd"), path, before, after)
     if rc != 0:
         raise RunbookError("nginx rejected the new upstream file, so nothing changed (%s is as before): %s"
                            % (path, message), test_rc=rc, **details(result, changed=False, switched=[]))
 
 
-def shadow_plan(argv, path):
-    """(position of -c, main config, upstream dir) when a copy of the configuration can be tested, else None.
-
-    That needs test_cmd to name the main configuration with -c, and that file to include the
-    upstream file's directory by its absolute path, so the copy can include a copy of the directory.
-    """
-    main = nginx_upstream.main_config(argv)
-    conf_dir = os.path.dirname(os.path.abspath(path))
-    if not main or (os.path.dirname(main[1]) + "/").startswith(conf_dir + "/"):
-        return None
-    text = read(main[1]) or ""
-    if nginx_upstream.relocate(text, conf_dir, "\0") == text:
-        return None
-    return main[0], main[1], conf_dir
-
-
-def test_in_shadow(module, argv, shadow, path, after):
-    """Test a copy of the main configuration that includes a copy of the upstream dir holding after.
-
-    The copy sits next to the main configuration, so its relative includes resolve as the live
-    ones do; the live files are never touched.
-    """
-    position, main, conf_dir = shadow
-    try:
-        copy_dir = tempfile.mkdtemp(prefix=".runbook-test-", dir=os.path.dirname(main))
-    except OSError:
-        return None  # the main configuration's directory is not writable: test in place
-    copy_main = copy_dir + ".conf"
-    try:
-        shutil.copytree(conf_dir, copy_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".runbook-*", "*.lock"))
-        with open(os.path.join(copy_dir, os.path.basename(path)), "w") as stream:
-            stream.write(after)
-        with open(copy_main, "w") as stream:
-            stream.write(nginx_upstream.relocate(read(main), conf_dir, copy_dir))
-        rc, message = command(module, argv[:position] + [copy_main] + argv[position + 1:])
-        return rc, message.replace(copy_main, main).replace(copy_dir, conf_dir)
-    finally:
-        shutil.rmtree(copy_dir, ignore_errors=True)
-        if os.path.exists(copy_main):
-            os.unlink(copy_main)
-
-
-def test_in_place(module, argv, path, before, after):
-    """Without a main configuration to copy, the candidate stands in the live path just for the test."""
-    write_atomically(path, after)
-    rc, message = command(module, argv)
-    if rc != 0 or module.check_mode:
-        put_back(path, before)
-    return rc, message
-
-
 def reload_or_restore(module, path, before, result):
-    rc, message = command(module, reload_argv(module))
+    rc, message = config.reload(module, module.params.get("reload_cmd"))
     if rc != 0:
         restore(module, path, before, result, "nginx did not reload (%s)" % message)
 
@@ -261,8 +157,8 @@ def restore_after_verify(module, path, before, result, failures):
 def restore(module, path, before, result, why, failed=None):
     """Put the previous file back, reload, and raise a RunbookError saying what was restored."""
     moved = result["switched"]
-    put_back(path, before)
-    rc, message = command(module, reload_argv(module))
+    config.put_back(path, before)
+    rc, message = config.reload(module, module.params.get("reload_cmd"))
     if rc == 0:
         result.update(changed=False, switched=[], restored=moved, not_restored=[])
         done = "restored the previous upstream file %s and reloaded nginx; restored: %s%s" % (
@@ -339,48 +235,3 @@ def probe(url):
     except (ValueError, AttributeError):
         color = None
     return (color, color) if color else (None, "no X-Color header and no JSON color")
-
-
-class NoLock:
-    """What a check-mode run holds when no switch ever made the lock file: nothing to close."""
-
-    def close(self):
-        pass
-
-
-def take_lock(path, timeout, change_id, check_mode=False):
-    """An exclusive flock on path; the holder's pid and change id are written into it for the next one.
-
-    In check mode the lock file is neither created nor written: an existing one is opened read-only
-    and flocked (so a check waits for, and is refused by, a switch in progress like a real run), and
-    without one there is no lock to take, since no switch of the group ever ran here.
-    """
-    if check_mode:
-        try:
-            handle = open(path, "r")
-        except (IOError, OSError) as exc:
-            if exc.errno == errno.ENOENT:
-                return NoLock()
-            raise RunbookError("Cannot open the lock %s: %s" % (path, exc))
-    else:
-        handle = open(path, "a+")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except (IOError, OSError):
-            if time.monotonic() >= deadline:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown holder"
-                handle.close()
-                raise RunbookError("Another switch of this group holds the lock %s (%s); waited %ss, raise "
-                                   "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
-                                   lock_holder=holder)
-            time.sleep(LOCK_POLL_SECONDS)
-    if not check_mode:
-        handle.seek(0)
-        handle.truncate()
-        handle.write("pid=%d change_id=%s\n" % (os.getpid(), change_id))
-        handle.flush()
-    return handle

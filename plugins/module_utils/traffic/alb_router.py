@@ -16,12 +16,12 @@ import copy
 
 from ansible_collections.runbook.ops.plugins.module_utils.aws import client as aws_client, elbv2
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift, weights
 
 MANAGED_TAGS = (weights.PREVIOUS, weights.CHANGE_ID)
 
 
-class AlbRouter:
+class AlbRouter(shift.ObjectRouter):
     def __init__(self, params, dry_run):
         self.dry_run = dry_run
         self.client = aws_client.connect("elbv2", params)

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift, weights
 
 KINDS = {
     "istio": ("networking.istio.io/v1", "VirtualService"),
@@ -17,7 +17,7 @@ KINDS = {
 }
 
 
-class KubernetesRouter:
+class KubernetesRouter(shift.ObjectRouter):
     """Reads, rewrites and restores the routing objects of one namespace, replacing with preconditions."""
 
     def __init__(self, k8s_client, backend, namespace, params):

@@ -12,6 +12,19 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookE
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import weights
 
 
+class ObjectRouter:
+    """A router whose objects are changed one by one, all or none, then read back (run below).
+
+    Every router offers shift(targets, params, timer), returning the result with its diff; the
+    subclasses read, reweight, replace and restore single objects.
+    """
+
+    def shift(self, targets, params, timer):
+        result = run(self, targets, params, timer)
+        after = dict((name, result["weight"]) for name in result["before"])
+        return dict(result, diff={"before": result["before"], "after": after})
+
+
 def run(router, targets, params, timer):
     with timer.phase("validate"):
         objects = dict((t["name"], router.read(t["name"])) for t in targets)

@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.runbook.ops.plugins.filter.nginx_canary_weights import nginx_canary_weights
-from ansible_collections.runbook.ops.plugins.module_utils.traffic.nginx_upstreams import render
+from ansible_collections.runbook.ops.plugins.module_utils.nginx.formats import render_weighted as render
 
 BI = {"name": "bi-service", "color_ports": {"blue": 18107, "green": 18207}}
 CHAT = {"name": "chat-interface-service", "color_ports": {"blue": 18108, "green": 18208}}

@@ -11,6 +11,7 @@ import os
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, formats
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx, nginx_upstream
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
@@ -51,7 +52,7 @@ def params(path, color, services=(A, B), **more):
 
 
 def live(path, color, previous=None, services=(A, B)):
-    text = nginx_upstream.render(nginx_upstream.service_specs(list(services)), color, previous, "c1", "t")
+    text = formats.render(nginx_upstream.service_specs(list(services)), color, previous, "c1", "t")
     with open(path, "w") as handle:
         handle.write(text)
     return text
@@ -72,7 +73,7 @@ def test_first_run_creates_the_file_and_records_no_previous(monkeypatch, upstrea
     module = FakeModule(params(upstream_file, "blue"))
     result = nginx.run(module, PhaseTimer())
     assert result["changed"] and result["switched"] == ["a", "b"] and result["previous_color"] is None
-    assert nginx_upstream.header(read(upstream_file))["previous"] is None
+    assert formats.header(read(upstream_file))["previous"] is None
     assert module.commands == ["test", "reload"]
     assert result["diff"]["before"] == ""
 
@@ -89,7 +90,7 @@ def test_switch_records_the_previous_color(monkeypatch, upstream_file, check_mod
     if check_mode:
         assert read(upstream_file) == before and module.commands == ["test"]
     else:
-        assert nginx_upstream.header(read(upstream_file))["previous"] == "blue"
+        assert formats.header(read(upstream_file))["previous"] == "blue"
         assert module.commands == ["test", "reload"]
 
 
@@ -237,7 +238,7 @@ def test_a_copy_of_the_configuration_is_tested_and_the_live_file_only_written_af
     except RunbookError as error:
         assert "bad upstream in %s" % conf_dir in error.msg
     assert module.tested_main != str(main) and module.tested["site.conf"] == "server {}\n"
-    assert nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
+    assert formats.header(module.tested["up.conf"])["color"] == "green"
     assert sorted(os.listdir(str(tmp_path))) == ["conf.d", "nginx.conf"]
     assert (read(path) == before) == (check_mode or test_rc != 0)
 
@@ -253,10 +254,10 @@ def test_without_room_for_a_copy_the_candidate_is_tested_in_place(monkeypatch, t
     def unwritable(**kwargs):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(nginx.tempfile, "mkdtemp", unwritable)
+    monkeypatch.setattr(config.tempfile, "mkdtemp", unwritable)
     module = ShadowModule(params(path, "green", test_cmd="nginx -c %s -t" % main), check_mode=True)
     nginx.run(module, PhaseTimer())
-    assert module.tested_main == str(main) and nginx_upstream.header(module.tested["up.conf"])["color"] == "green"
+    assert module.tested_main == str(main) and formats.header(module.tested["up.conf"])["color"] == "green"
     assert read(path) == before
 
 

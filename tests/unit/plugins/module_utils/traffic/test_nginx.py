@@ -7,39 +7,12 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
-from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, nginx_upstreams
+from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, formats
+from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router
 
 TARGETS = [{"name": "bi", "stable": "10.0.0.1:80", "canary": "10.0.0.2:80"}]
-
-
-@pytest.mark.parametrize("weight, stable, canary", [
-    (0, "server 10.0.0.1:80 weight=100;", "server 10.0.0.2:80 down;"),
-    (10, "server 10.0.0.1:80 weight=90;", "server 10.0.0.2:80 weight=10;"),
-    (100, "server 10.0.0.1:80 down;", "server 10.0.0.2:80 weight=100;"),
-])
-def test_render_has_no_zero_weight(weight, stable, canary):
-    text = nginx_upstreams.render(TARGETS, weight, None, "c1")
-    assert "    %s\n    %s\n" % (stable, canary) in text
-    assert nginx_upstreams.header(text) == (weight, None)
-
-
-@pytest.mark.parametrize("text, recorded", [
-    ("# runbook.ops weight=50 previous=10 change_id=x\n", (50, 10)),
-    ("# runbook.ops weight=0 previous=none change_id=x\n", (0, None)),
-    ("upstream bi { server a; }\n", (None, None)),
-    (None, (None, None)),
-])
-def test_header(text, recorded):
-    assert nginx_upstreams.header(text) == recorded
-
-
-def test_same_routing_ignores_the_header():
-    live = nginx_upstreams.render(TARGETS, 10, 0, "first")
-    assert nginx_upstreams.same_routing(live, TARGETS, 10)
-    assert not nginx_upstreams.same_routing(live, TARGETS, 50)
-    assert not nginx_upstreams.same_routing(None, TARGETS, 10)
 
 
 @pytest.mark.parametrize("options, text, resolved", [
@@ -54,17 +27,6 @@ def test_resolve(options, text, resolved):
 def test_previous_without_a_record_is_refused():
     with pytest.raises(RunbookError, match="records no previous weight"):
         nginx_router.resolve({"weight": None, "previous": True, "upstream_file": "f"}, None)
-
-
-def test_a_second_shift_of_the_file_is_refused_naming_the_holder(tmp_path):
-    path = str(tmp_path / "upstreams.conf.lock")
-    held = nginx_router.take_lock(path, 0, "first-change")
-    try:
-        with pytest.raises(RunbookError, match="change_id=first-change"):
-            nginx_router.take_lock(path, 0.3, "second-change")
-    finally:
-        held.close()
-    nginx_router.take_lock(path, 0, "third-change").close()
 
 
 class FakeModule:
@@ -87,7 +49,7 @@ def shift_params(path, weight):
 @pytest.mark.parametrize("test_rc", [0, 1])
 def test_check_mode_leaves_the_directory_and_the_lock_file_as_they_were(tmp_path, lock_before, test_rc):
     path = str(tmp_path / "upstreams.conf")
-    before = nginx_upstreams.render(TARGETS, 0, None, "c1")
+    before = formats.render_weighted(TARGETS, 0, None, "c1")
     (tmp_path / "upstreams.conf").write_text(before)
     if lock_before is not None:
         (tmp_path / "upstreams.conf.lock").write_text(lock_before)
@@ -108,7 +70,7 @@ def test_check_mode_leaves_the_directory_and_the_lock_file_as_they_were(tmp_path
 
 def test_check_mode_is_refused_by_a_shift_in_progress(tmp_path):
     path = str(tmp_path / "upstreams.conf")
-    held = nginx_router.take_lock(path + ".lock", 0, "first-change")
+    held = config.take_lock(path + ".lock", 0, "first-change")
     try:
         with pytest.raises(RunbookError, match="change_id=first-change"):
             nginx_router.run(FakeModule(check_mode=True), shift_params(path, 10), TARGETS, PhaseTimer())
@@ -122,3 +84,15 @@ def test_a_real_shift_writes_its_lock_file(tmp_path):
     assert nginx_router.run(module, shift_params(path, 10), TARGETS, PhaseTimer())["changed"]
     assert module.commands == ["test", "reload"]
     assert (tmp_path / "upstreams.conf.lock").read_text().endswith(" change_id=c2\n")
+
+
+def test_the_router_refuses_a_group_without_an_upstream_file():
+    with pytest.raises(InputError, match="upstream_file"):
+        nginx_router.NginxRouter(FakeModule(check_mode=False), shift_params(None, 10))
+
+
+def test_the_router_shifts_the_whole_file_at_once(tmp_path):
+    path = str(tmp_path / "upstreams.conf")
+    router = nginx_router.NginxRouter(FakeModule(check_mode=False), shift_params(path, 10))
+    result = router.shift(TARGETS, shift_params(path, 10), PhaseTimer())
+    assert result["shifted"] == ["bi"] and result["diff"]["after"] == (tmp_path / "upstreams.conf").read_text()

@@ -213,7 +213,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, fail_with
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import nginx_router, shift
@@ -281,7 +281,7 @@ def build_router(module, params):
     if not params["namespace"]:
         raise InputError("namespace", None, "give the namespace of the %s objects" % params["backend"])
     module.requires("kubernetes")
-    return KubernetesRouter(k8s_api.connect(module=module), params["backend"], params["namespace"], params)
+    return KubernetesRouter(k8s_client.connect(module=module), params["backend"], params["namespace"], params)
 
 
 def execute(module):

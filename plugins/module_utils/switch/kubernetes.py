@@ -20,7 +20,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
@@ -49,17 +50,17 @@ class Cluster:
                  slices=("discovery.k8s.io/v1", "EndpointSlice"), leases=("coordination.k8s.io/v1", "Lease"))
 
     def __init__(self, module, namespace):
-        k8s = k8s_api.connect(**module.params)
+        k8s = k8s_client.connect(**module.params)
         self.address = k8s.configuration.host
         self.namespace = namespace
         self.kinds = {}
         for kind, (api_version, name) in self.KINDS.items():
-            with k8s_api.failing_as("Cannot look up %s %s at %s" % (api_version, name, self.address), self.address):
+            with k8s_errors.failing_as("Cannot look up %s %s at %s" % (api_version, name, self.address), self.address):
                 self.kinds[kind] = k8s.client.resources.get(api_version=api_version, kind=name)
-        self.leases = k8s_api.DescribedResource(self.kinds["leases"], self.address)
+        self.leases = k8s_errors.DescribedResource(self.kinds["leases"], self.address)
 
     def list(self, kind, **params):
-        with k8s_api.failing_as("Cannot list %s in namespace %s" % (kind, self.namespace), self.address):
+        with k8s_errors.failing_as("Cannot list %s in namespace %s" % (kind, self.namespace), self.address):
             found = self.kinds[kind].get(namespace=self.namespace, serializer=plain_json, **params)
         return found.get("items") or []
 
@@ -78,9 +79,9 @@ class Cluster:
 
     def service(self, name):
         try:
-            with k8s_api.failing_as("Cannot read Service %s in namespace %s" % (name, self.namespace), self.address):
+            with k8s_errors.failing_as("Cannot read Service %s in namespace %s" % (name, self.namespace), self.address):
                 return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
-        except k8s_api.ApiError as exc:
+        except k8s_errors.ApiError as exc:
             if exc.status == 404:
                 return None
             raise
@@ -88,7 +89,7 @@ class Cluster:
     def patch(self, name, body, dry_run=False):
         """Raises ApiError whose message is the description alone: the caller names the Service."""
         extra = {"dry_run": "All"} if dry_run else {}
-        with k8s_api.failing_as(None, self.address):
+        with k8s_errors.failing_as(None, self.address):
             return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
                                                 content_type=MERGE_PATCH, serializer=plain_json, **extra)
 
@@ -341,7 +342,7 @@ def failure_of(exc):
         return exc.msg
     if isinstance(exc, (KeyboardInterrupt, Interrupted)):
         return "Interrupted (%s)" % type(exc).__name__
-    return "The switch failed: %s" % k8s_api.describe(exc)
+    return "The switch failed: %s" % k8s_errors.describe(exc)
 
 
 def interrupt(signum, frame):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes, plan
 
@@ -70,12 +70,12 @@ CONFLICT = 'Operation cannot be fulfilled on services "chat": the object has bee
 
 def api_failure(code, reason, message):
     """What Cluster.patch raises: the client's error, described."""
-    exc = k8s_api.ApiException(status=code, reason=reason)
+    exc = k8s_errors.ApiException(status=code, reason=reason)
     exc.body = json.dumps({"kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message})
-    return k8s_api.ApiError(None, exc)
+    return k8s_errors.ApiError(None, exc)
 
 
-REFUSED = k8s_api.ApiError(None, k8s_api.ProtocolError("Connection aborted."), "https://127.0.0.1:6443")
+REFUSED = k8s_errors.ApiError(None, k8s_errors.ProtocolError("Connection aborted."), "https://127.0.0.1:6443")
 
 
 class PatchingCluster:

@@ -229,6 +229,7 @@ elapsed_ms:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError, fail_with
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
 
 try:
@@ -282,7 +283,7 @@ def build_module():
 
 def main():
     module = build_module()
-    raw = getattr(module, '_module', module)
+    raw = ansible_module(module)
     timer = PhaseTimer()
     try:
         result = backend_of(module)(raw, timer)

@@ -293,7 +293,7 @@ def execute(module):
     if params["backend"] == "nginx":
         if not params["upstream_file"]:
             raise InputError("upstream_file", None, "give the file that holds the group's upstreams")
-        result = nginx_router.run(module._module, params, targets, timer)
+        result = nginx_router.run(k8s_client.ansible_module(module), params, targets, timer)
         if not module._diff:
             result.pop("diff")
         return dict(result, elapsed_ms=timer.as_dict())

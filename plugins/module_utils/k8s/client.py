@@ -29,6 +29,15 @@ except ImportError:  # modules report the missing collection before they connect
     get_api_client = None
 
 
+def ansible_module(module):
+    """The AnsibleModule that kubernetes.core's AnsibleK8SModule wraps; a plain AnsibleModule is itself.
+
+    AnsibleK8SModule passes on only a few of AnsibleModule's methods (run_command, for one, is not
+    among them) and offers no public way to the module it wraps, hence its private attribute.
+    """
+    return getattr(module, "_module", module)
+
+
 def api_client(module=None, **params):
     """kubernetes.core's client, its errors as they come: for callers that describe them their own way."""
     return get_api_client(module=module, **params)

@@ -77,3 +77,16 @@ def test_connect_never_lets_a_client_error_through(monkeypatch, tmp_path, failur
     with pytest.raises(RunbookError) as caught:
         client.connect(kubeconfig=str(path))
     assert caught.value.msg == expected.format(path=path)
+
+
+class Wrapper:
+    """Stands for kubernetes.core's AnsibleK8SModule, which keeps the AnsibleModule it wraps as _module."""
+
+    def __init__(self, module):
+        self._module = module
+
+
+def test_ansible_module_is_the_wrapped_one_or_the_module_itself():
+    module = object()
+    assert client.ansible_module(Wrapper(module)) is module
+    assert client.ansible_module(module) is module

@@ -20,9 +20,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
-from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import cluster as k8s_cluster
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
 
@@ -30,8 +30,7 @@ ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
 RECORDED = (PREVIOUS, ANNOTATION + "change-id", ANNOTATION + "switched-at", ANNOTATION + "switched-by")
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-MERGE_PATCH = "application/merge-patch+json"
-PATCH_WORKERS = 8  # stays under the client's default connection pool size
+PATCH_WORKERS = k8s_cluster.POOL_WORKERS
 # The EndpointSlice controller usually follows a selector change within tens of milliseconds;
 # polls back off from the first interval to the last so a long wait does not load the API server.
 VERIFY_POLL_SECONDS = (0.02, 0.2)
@@ -43,62 +42,6 @@ class Interrupted(BaseException):
     """SIGTERM during the switch: unwinds like KeyboardInterrupt so the Services are put back."""
 
 
-class Cluster:
-    """The dynamic client's resources of one namespace, read as plain dicts; every failure an ApiError."""
-
-    KINDS = dict(services=("v1", "Service"), deployments=("apps/v1", "Deployment"), pods=("v1", "Pod"),
-                 slices=("discovery.k8s.io/v1", "EndpointSlice"), leases=("coordination.k8s.io/v1", "Lease"))
-
-    def __init__(self, module, namespace):
-        k8s = k8s_client.connect(**module.params)
-        self.address = k8s.configuration.host
-        self.namespace = namespace
-        self.kinds = {}
-        for kind, (api_version, name) in self.KINDS.items():
-            with k8s_errors.failing_as("Cannot look up %s %s at %s" % (api_version, name, self.address), self.address):
-                self.kinds[kind] = k8s.client.resources.get(api_version=api_version, kind=name)
-        self.leases = k8s_errors.DescribedResource(self.kinds["leases"], self.address)
-
-    def list(self, kind, **params):
-        with k8s_errors.failing_as("Cannot list %s in namespace %s" % (kind, self.namespace), self.address):
-            found = self.kinds[kind].get(namespace=self.namespace, serializer=plain_json, **params)
-        return found.get("items") or []
-
-    def by_name(self, kind):
-        return dict((item["metadata"]["name"], item) for item in self.list(kind))
-
-    def services(self, names):
-        """The named Services that exist, each read by name.
-
-        Reads by name come from etcd; a list right after a write of ours (the Lease) waits for the
-        API server's watch cache to catch up, up to a tenth of a second on a quiet cluster.
-        """
-        with ThreadPoolExecutor(max_workers=min(PATCH_WORKERS, len(names))) as pool:
-            found = list(pool.map(self.service, names))
-        return dict((name, obj) for name, obj in zip(names, found) if obj is not None)
-
-    def service(self, name):
-        try:
-            with k8s_errors.failing_as("Cannot read Service %s in namespace %s" % (name, self.namespace), self.address):
-                return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
-        except k8s_errors.ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def patch(self, name, body, dry_run=False):
-        """Raises ApiError whose message is the description alone: the caller names the Service."""
-        extra = {"dry_run": "All"} if dry_run else {}
-        with k8s_errors.failing_as(None, self.address):
-            return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
-                                                content_type=MERGE_PATCH, serializer=plain_json, **extra)
-
-
-def plain_json(client, data):
-    """Responses stay the decoded JSON: wrapping them as ResourceInstances costs more than the request."""
-    return data
-
-
 def run(module, timer):
     params = module.params
     with timer.phase("validate"):
@@ -107,7 +50,7 @@ def run(module, timer):
         namespace = required_namespace(params)
         group = plan.group_name(params.get("group"), [spec["name"] for spec in specs])
         change_id = params.get("change_id") or uuid.uuid4().hex
-        cluster = Cluster(module, namespace)
+        cluster = k8s_cluster.Cluster(module, namespace)
         state = read_state(cluster, specs, label, params, cluster.by_name("services"), read_workloads(cluster))
     if state["plan"]["mixed_before"]:
         module.warn("The group was on mixed colors (%s), as after an interrupted switch; switching every Service "

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import dataclasses
 import datetime
 import getpass
 import signal
@@ -42,6 +43,21 @@ class Interrupted(BaseException):
     """SIGTERM during the switch: unwinds like KeyboardInterrupt so the Services are put back."""
 
 
+@dataclasses.dataclass
+class SwitchState:
+    """Everything a switch decides on, as read_state() found it; verification refreshes pod_labels."""
+
+    specs: list  # the group's Services and their previews, as plan.service_specs() gives them
+    services: dict  # Service name -> the Service as read
+    current: dict  # Service name -> the color its selector is on
+    plan: dict  # plan.plan_switch(): color, previous_color, switch, unchanged, mixed_before
+    label: str  # the selector key that holds the color
+    targets: dict  # Service name -> the selector it gets
+    cluster: object  # the k8s/cluster.Cluster the state was read from
+    workloads: dict  # the namespace's deployments and pods, as listed
+    pod_labels: dict  # pod name -> labels, for the pods the EndpointSlices may name
+
+
 def run(module, timer):
     params = module.params
     with timer.phase("validate"):
@@ -52,10 +68,10 @@ def run(module, timer):
         change_id = params.get("change_id") or uuid.uuid4().hex
         cluster = k8s_cluster.Cluster(module, namespace)
         state = read_state(cluster, specs, label, params, cluster.by_name("services"), read_workloads(cluster))
-    if state["plan"]["mixed_before"]:
+    if state.plan["mixed_before"]:
         module.warn("The group was on mixed colors (%s), as after an interrupted switch; switching every Service "
-                    "to %s" % (plan.describe_colors(state["current"]), state["plan"]["color"]))
-    if not state["plan"]["switch"] or module.check_mode:
+                    "to %s" % (plan.describe_colors(state.current), state.plan["color"]))
+    if not state.plan["switch"] or module.check_mode:
         return outcome(module, state, change_id, dry_run=True)
     with timer.phase("lock"):
         lock = LeaseLock(cluster.leases, namespace, group, "%s/%s" % (actor(), change_id),
@@ -65,7 +81,7 @@ def run(module, timer):
             module.warn("Took over the expired Lease %s of %s" % (lock.name, lock.taken_over))
         with timer.phase("validate"):
             # Another switch may have finished just before this one took the lock, or while it waited.
-            workloads = read_workloads(cluster) if lock.contended else state["workloads"]
+            workloads = read_workloads(cluster) if lock.contended else state.workloads
             state = read_state(cluster, specs, label, params, cluster.services(group_names(specs)), workloads)
         return outcome(module, state, change_id, dry_run=False, timer=timer)
     finally:
@@ -102,8 +118,9 @@ def read_state(cluster, specs, label, params, services, workloads):
     switch_plan = plan.plan_switch(current, target)
     targets = dict((spec["name"], dict(selector_of(services[spec["name"]]), **{label: target})) for spec in specs)
     check_targets(workloads["deployments"], workloads["pods"], targets, params.get("min_ready_endpoints"))
-    return dict(specs=specs, services=services, current=current, plan=switch_plan, label=label,
-                targets=targets, cluster=cluster, workloads=workloads, pod_labels=labels_by_name(workloads["pods"]))
+    return SwitchState(specs=specs, services=services, current=current, plan=switch_plan, label=label,
+                       targets=targets, cluster=cluster, workloads=workloads,
+                       pod_labels=labels_by_name(workloads["pods"]))
 
 
 def read_workloads(cluster):
@@ -187,15 +204,15 @@ def pod_ready(pod):
 
 def changes(state, change_id):
     """Per object to patch: the body, and the body that puts it back. Previews move to the idle color."""
-    label, target = state["label"], state["plan"]["color"]
+    label, target = state.label, state.plan["color"]
     stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: utc_now(), RECORDED[3]: actor()}
     result = {}
-    for name in state["plan"]["switch"]:
-        service = state["services"][name]
-        result[name] = patch_pair(service, label, target, dict(stamp, **{PREVIOUS: state["current"][name]}))
-    for spec in state["specs"]:
-        preview = state["services"].get(spec["preview"])
-        idle = state["current"][spec["name"]] if spec["name"] in result else None
+    for name in state.plan["switch"]:
+        service = state.services[name]
+        result[name] = patch_pair(service, label, target, dict(stamp, **{PREVIOUS: state.current[name]}))
+    for spec in state.specs:
+        preview = state.services.get(spec["preview"])
+        idle = state.current[spec["name"]] if spec["name"] in result else None
         if preview and idle in plan.COLORS and selector_of(preview).get(label) != idle and idle != target:
             result[spec["preview"]] = patch_pair(preview, label, idle, None)
     return result
@@ -221,20 +238,20 @@ def outcome(module, state, change_id, dry_run, timer=None):
     pending = changes(state, change_id)
     if pending:
         if dry_run:
-            patch_all(state["cluster"], pending, plan.Ledger(), dry_run=True)
+            patch_all(state.cluster, pending, plan.Ledger(), dry_run=True)
         else:
             transaction(module, state, pending, timer)
     return result_of(module, state, change_id, pending)
 
 
 def result_of(module, state, change_id, pending):
-    switch_plan = state["plan"]
-    services = [dict(name=spec["name"], before=state["current"][spec["name"]], after=switch_plan["color"],
+    switch_plan = state.plan
+    services = [dict(name=spec["name"], before=state.current[spec["name"]], after=switch_plan["color"],
                      changed=spec["name"] in pending,
-                     selector_before=selector_of(state["services"][spec["name"]]),
-                     selector_after=state["targets"][spec["name"]],
+                     selector_before=selector_of(state.services[spec["name"]]),
+                     selector_after=state.targets[spec["name"]],
                      preview=spec["preview"] if spec["preview"] in pending else None)
-                for spec in state["specs"]]
+                for spec in state.specs]
     result = dict(changed=bool(pending), color=switch_plan["color"], previous_color=switch_plan["previous_color"],
                   change_id=change_id, switched=switch_plan["switch"], unchanged=switch_plan["unchanged"],
                   restored=[], mixed_before=switch_plan["mixed_before"], services=services)
@@ -267,13 +284,13 @@ def transaction(module, state, pending, timer):
     try:
         try:
             with timer.phase("switch"):
-                patch_all(state["cluster"], pending, ledger)
+                patch_all(state.cluster, pending, ledger)
             with timer.phase("verify"):
                 verify(state, module.params.get("verify_timeout"))
         except (Exception, KeyboardInterrupt, Interrupted) as exc:  # pylint: disable=broad-except
             # Whatever broke, the Services already patched go back before the task fails.
             with timer.phase("restore"):
-                ledger.rollback(lambda name: state["cluster"].patch(name, pending[name]["backward"]))
+                ledger.rollback(lambda name: state.cluster.patch(name, pending[name]["backward"]))
             raise RunbookError(ledger.message(failure_of(exc)), changed=bool(ledger.not_restored), color=None,
                                **ledger.details())
     finally:
@@ -294,7 +311,7 @@ def interrupt(signum, frame):
 
 def verify(state, timeout):
     """Poll until each switched Service's EndpointSlices list only ready target-color pods."""
-    cluster, names = state["cluster"], state["plan"]["switch"]
+    cluster, names = state.cluster, state.plan["switch"]
     deadline = time.monotonic() + (60 if timeout is None else timeout)
     pause, longest = VERIFY_POLL_SECONDS
     while True:
@@ -313,11 +330,11 @@ def unverified(cluster, names, state):
     for item in cluster.list("slices"):
         owner = (item["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
         slices.setdefault(owner, []).extend(item.get("endpoints") or [])
-    pods = state["pod_labels"]
+    pods = state.pod_labels
     if any(pod_name(endpoint) not in pods for name in names for endpoint in slices.get(name, [])):
         # A pod started since validation: its labels decide whether it may stay in the endpoints.
-        pods = state["pod_labels"] = labels_by_name(cluster.list("pods"))
-    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, state["targets"][name])]
+        pods = state.pod_labels = labels_by_name(cluster.list("pods"))
+    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, state.targets[name])]
 
 
 def pod_name(endpoint):

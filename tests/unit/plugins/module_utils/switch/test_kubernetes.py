@@ -141,7 +141,8 @@ class Timer:
 
 
 def switching(cluster):
-    return {"cluster": cluster, "plan": {"switch": sorted(PENDING)}, "pod_labels": {}, "targets": {}}
+    return kubernetes.SwitchState(specs=[], services={}, current={}, plan={"switch": sorted(PENDING)}, label="version",
+                                  targets={}, cluster=cluster, workloads={}, pod_labels={})
 
 
 @pytest.mark.parametrize("listing, failure", [
@@ -178,3 +179,26 @@ def test_services_that_cannot_be_put_back_are_named_with_the_reason():
     assert caught.value.details["not_restored"] == ["chat (%s)" % REFUSED.msg]
     assert "could NOT restore chat (the connection to the Kubernetes API server at https://127.0.0.1:6443" in (
         caught.value.msg)
+
+
+class ListingCluster:
+    """Lists what it was given per kind."""
+
+    def __init__(self, **items):
+        self.items = items
+
+    def list(self, kind):
+        return self.items[kind]
+
+
+def test_a_pod_started_since_validation_is_judged_by_its_labels():
+    endpoint = {"targetRef": {"name": "chat-green-2"}, "conditions": {"ready": True}}
+    cluster = ListingCluster(
+        slices=[{"metadata": {"labels": {"kubernetes.io/service-name": "chat"}}, "endpoints": [endpoint]}],
+        pods=[{"metadata": {"name": "chat-green-2", "labels": {"app": "chat", "version": "green"}}}])
+    state = kubernetes.SwitchState(specs=[], services={}, current={}, plan={"switch": ["chat"]}, label="version",
+                                   targets={"chat": {"app": "chat", "version": "green"}}, cluster=cluster,
+                                   workloads={}, pod_labels={})
+
+    assert kubernetes.unverified(cluster, ["chat"], state) == []
+    assert state.pod_labels == {"chat-green-2": {"app": "chat", "version": "green"}}

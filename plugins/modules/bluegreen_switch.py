@@ -229,6 +229,7 @@ elapsed_ms:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -281,7 +282,7 @@ def build_module():
 
 def main():
     module = build_module()
-    raw = getattr(module, '_module', module)
+    raw = ansible_module(module)
     run_module(raw, lambda timer: backend_of(module)(raw, timer))
 
 

@@ -212,6 +212,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.run_lock import run
 
@@ -268,7 +269,7 @@ def build_module():
 
 def main():
     module = build_module()
-    raw = getattr(module, '_module', module)
+    raw = ansible_module(module)
     run_module(raw, lambda timer: run.run(module, timer, open_store))
 
 

@@ -202,10 +202,10 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.aws import options as aws_options
 from ansible_collections.runbook.ops.plugins.module_utils.aws.client import HAS_BOTO3
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.alb_router import AlbRouter
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
@@ -263,7 +263,7 @@ def check_weight(params):
 
 def build_router(module, params):
     if params["backend"] == "nginx":
-        return NginxRouter(module._module, params)
+        return NginxRouter(k8s_client.ansible_module(module), params)
     if params["backend"] == "alb":
         if not HAS_BOTO3:
             module.fail_json(msg=missing_required_lib("boto3"))
@@ -271,7 +271,7 @@ def build_router(module, params):
     if not params["namespace"]:
         raise InputError("namespace", None, "give the namespace of the %s objects" % params["backend"])
     module.requires("kubernetes")
-    return KubernetesRouter(k8s_api.connect(module=module), params["backend"], params["namespace"], params)
+    return KubernetesRouter(k8s_client.connect(module=module), params["backend"], params["namespace"], params)
 
 
 def execute(module, timer):

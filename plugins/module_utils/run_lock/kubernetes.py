@@ -11,13 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.module_utils import lease
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import lease
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-except ImportError:  # the module checks for kubernetes.core before opening this store
-    get_api_client = None
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
 
 PID = "runbook.ops/holder-pid"
 HOST = "runbook.ops/holder-host"
@@ -35,11 +31,11 @@ class LeaseStore:
         self.name = lease_name(group)
         self.namespace = namespace
         try:
-            client = get_api_client(**module.params).client
+            client = k8s_client.api_client(**module.params).client
             leases = client.resources.get(api_version="coordination.k8s.io/v1", kind="Lease")
         except Exception as exc:  # pylint: disable=broad-except
             # CoreException for the configuration; discovery fails with urllib3 or dynamic-client errors
-            raise RunbookError("Cannot connect to the Kubernetes API: %s" % lease.describe(exc))
+            raise RunbookError("Cannot connect to the Kubernetes API: %s" % lease.describe(exc)) from exc
         self.store = lease.LeaseStore(leases, namespace, self.name)
 
     def location(self):

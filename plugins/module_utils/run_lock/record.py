@@ -16,7 +16,7 @@ import errno
 import os
 import socket
 
-from ansible_collections.runbook.ops.plugins.module_utils import lease
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import lease
 
 FIELDS = ("holder", "pid", "host", "acquired", "renewed", "expires", "ttl")
 # Who may take a lock found in a store: verdicts other than HELD.

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import dataclasses
 import getpass
 import signal
 import socket
@@ -19,9 +20,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
 from ansible_collections.runbook.ops.plugins.module_utils.colors import COLORS
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError, RunbookError, describe_error
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import cluster as k8s_cluster
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.switch import plan
 from ansible_collections.runbook.ops.plugins.module_utils.switch.lock import LeaseLock
 from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
@@ -31,8 +33,7 @@ ANNOTATION = "runbook.ops/"
 PREVIOUS = ANNOTATION + "previous-color"
 RECORDED = (PREVIOUS, ANNOTATION + "change-id", ANNOTATION + "switched-at", ANNOTATION + "switched-by")
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-MERGE_PATCH = "application/merge-patch+json"
-PATCH_WORKERS = 8  # stays under the client's default connection pool size
+PATCH_WORKERS = k8s_cluster.POOL_WORKERS
 # The EndpointSlice controller usually follows a selector change within tens of milliseconds;
 # polls back off from the first interval to the last so a long wait does not load the API server.
 VERIFY_POLL_SECONDS = (0.02, 0.2)
@@ -44,60 +45,19 @@ class Interrupted(BaseException):
     """SIGTERM during the switch: unwinds like KeyboardInterrupt so the Services are put back."""
 
 
-class Cluster:
-    """The dynamic client's resources of one namespace, read as plain dicts; every failure an ApiError."""
+@dataclasses.dataclass
+class SwitchState:
+    """Everything a switch decides on, as read_state() found it; verification refreshes pod_labels."""
 
-    KINDS = dict(services=("v1", "Service"), deployments=("apps/v1", "Deployment"), pods=("v1", "Pod"),
-                 slices=("discovery.k8s.io/v1", "EndpointSlice"), leases=("coordination.k8s.io/v1", "Lease"))
-
-    def __init__(self, module, namespace):
-        k8s = k8s_api.connect(**module.params)
-        self.address = k8s.configuration.host
-        self.namespace = namespace
-        self.kinds = {}
-        for kind, (api_version, name) in self.KINDS.items():
-            with k8s_api.failing_as("Cannot look up %s %s at %s" % (api_version, name, self.address), self.address):
-                self.kinds[kind] = k8s.client.resources.get(api_version=api_version, kind=name)
-        self.leases = k8s_api.DescribedResource(self.kinds["leases"], self.address)
-
-    def list(self, kind, **params):
-        with k8s_api.failing_as("Cannot list %s in namespace %s" % (kind, self.namespace), self.address):
-            found = self.kinds[kind].get(namespace=self.namespace, serializer=plain_json, **params)
-        return found.get("items") or []
-
-    def by_name(self, kind):
-        return dict((item["metadata"]["name"], item) for item in self.list(kind))
-
-    def services(self, names):
-        """The named Services that exist, each read by name.
-
-        Reads by name come from etcd; a list right after a write of ours (the Lease) waits for the
-        API server's watch cache to catch up, up to a tenth of a second on a quiet cluster.
-        """
-        with ThreadPoolExecutor(max_workers=min(PATCH_WORKERS, len(names))) as pool:
-            found = list(pool.map(self.service, names))
-        return dict((name, obj) for name, obj in zip(names, found) if obj is not None)
-
-    def service(self, name):
-        try:
-            with k8s_api.failing_as("Cannot read Service %s in namespace %s" % (name, self.namespace), self.address):
-                return self.kinds["services"].get(name=name, namespace=self.namespace, serializer=plain_json)
-        except k8s_api.ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-
-    def patch(self, name, body, dry_run=False):
-        """Raises ApiError whose message is the description alone: the caller names the Service."""
-        extra = {"dry_run": "All"} if dry_run else {}
-        with k8s_api.failing_as(None, self.address):
-            return self.kinds["services"].patch(body=body, name=name, namespace=self.namespace,
-                                                content_type=MERGE_PATCH, serializer=plain_json, **extra)
-
-
-def plain_json(client, data):
-    """Responses stay the decoded JSON: wrapping them as ResourceInstances costs more than the request."""
-    return data
+    specs: list  # the group's Services and their previews, as plan.service_specs() gives them
+    services: dict  # Service name -> the Service as read
+    current: dict  # Service name -> the color its selector is on
+    plan: dict  # plan.plan_switch(): color, previous_color, switch, unchanged, mixed_before
+    label: str  # the selector key that holds the color
+    targets: dict  # Service name -> the selector it gets
+    cluster: object  # the k8s/cluster.Cluster the state was read from
+    workloads: dict  # the namespace's deployments and pods, as listed
+    pod_labels: dict  # pod name -> labels, for the pods the EndpointSlices may name
 
 
 def run(module, timer):
@@ -108,12 +68,12 @@ def run(module, timer):
         namespace = required_namespace(params)
         group = plan.group_name(params.get("group"), [spec["name"] for spec in specs])
         change_id = params.get("change_id") or uuid.uuid4().hex
-        cluster = Cluster(module, namespace)
+        cluster = k8s_cluster.Cluster(module, namespace)
         state = read_state(cluster, specs, label, params, cluster.by_name("services"), read_workloads(cluster))
-    if state["plan"]["mixed_before"]:
+    if state.plan["mixed_before"]:
         module.warn("The group was on mixed colors (%s), as after an interrupted switch; switching every Service "
-                    "to %s" % (plan.describe_colors(state["current"]), state["plan"]["color"]))
-    if not state["plan"]["switch"] or module.check_mode:
+                    "to %s" % (plan.describe_colors(state.current), state.plan["color"]))
+    if not state.plan["switch"] or module.check_mode:
         return outcome(module, state, change_id, dry_run=True)
     with timer.phase("lock"):
         lock = LeaseLock(cluster.leases, namespace, group, "%s/%s" % (actor(), change_id),
@@ -123,7 +83,7 @@ def run(module, timer):
             module.warn("Took over the expired Lease %s of %s" % (lock.name, lock.taken_over))
         with timer.phase("validate"):
             # Another switch may have finished just before this one took the lock, or while it waited.
-            workloads = read_workloads(cluster) if lock.contended else state["workloads"]
+            workloads = read_workloads(cluster) if lock.contended else state.workloads
             state = read_state(cluster, specs, label, params, cluster.services(group_names(specs)), workloads)
         return outcome(module, state, change_id, dry_run=False, timer=timer)
     finally:
@@ -160,8 +120,9 @@ def read_state(cluster, specs, label, params, services, workloads):
     switch_plan = plan.plan_switch(current, target)
     targets = dict((spec["name"], dict(selector_of(services[spec["name"]]), **{label: target})) for spec in specs)
     check_targets(workloads["deployments"], workloads["pods"], targets, params.get("min_ready_endpoints"))
-    return dict(specs=specs, services=services, current=current, plan=switch_plan, label=label,
-                targets=targets, cluster=cluster, workloads=workloads, pod_labels=labels_by_name(workloads["pods"]))
+    return SwitchState(specs=specs, services=services, current=current, plan=switch_plan, label=label,
+                       targets=targets, cluster=cluster, workloads=workloads,
+                       pod_labels=labels_by_name(workloads["pods"]))
 
 
 def read_workloads(cluster):
@@ -245,15 +206,15 @@ def pod_ready(pod):
 
 def changes(state, change_id):
     """Per object to patch: the body, and the body that puts it back. Previews move to the idle color."""
-    label, target = state["label"], state["plan"]["color"]
+    label, target = state.label, state.plan["color"]
     stamp = {PREVIOUS: None, RECORDED[1]: change_id, RECORDED[2]: iso_seconds(utc_now()), RECORDED[3]: actor()}
     result = {}
-    for name in state["plan"]["switch"]:
-        service = state["services"][name]
-        result[name] = patch_pair(service, label, target, dict(stamp, **{PREVIOUS: state["current"][name]}))
-    for spec in state["specs"]:
-        preview = state["services"].get(spec["preview"])
-        idle = state["current"][spec["name"]] if spec["name"] in result else None
+    for name in state.plan["switch"]:
+        service = state.services[name]
+        result[name] = patch_pair(service, label, target, dict(stamp, **{PREVIOUS: state.current[name]}))
+    for spec in state.specs:
+        preview = state.services.get(spec["preview"])
+        idle = state.current[spec["name"]] if spec["name"] in result else None
         if preview and idle in COLORS and selector_of(preview).get(label) != idle and idle != target:
             result[spec["preview"]] = patch_pair(preview, label, idle, None)
     return result
@@ -275,20 +236,20 @@ def outcome(module, state, change_id, dry_run, timer=None):
     pending = changes(state, change_id)
     if pending:
         if dry_run:
-            patch_all(state["cluster"], pending, Transaction(), dry_run=True)
+            patch_all(state.cluster, pending, Transaction(), dry_run=True)
         else:
             transaction(module, state, pending, timer)
     return result_of(module, state, change_id, pending)
 
 
 def result_of(module, state, change_id, pending):
-    switch_plan = state["plan"]
-    services = [dict(name=spec["name"], before=state["current"][spec["name"]], after=switch_plan["color"],
+    switch_plan = state.plan
+    services = [dict(name=spec["name"], before=state.current[spec["name"]], after=switch_plan["color"],
                      changed=spec["name"] in pending,
-                     selector_before=selector_of(state["services"][spec["name"]]),
-                     selector_after=state["targets"][spec["name"]],
+                     selector_before=selector_of(state.services[spec["name"]]),
+                     selector_after=state.targets[spec["name"]],
                      preview=spec["preview"] if spec["preview"] in pending else None)
-                for spec in state["specs"]]
+                for spec in state.specs]
     result = dict(changed=bool(pending), color=switch_plan["color"], previous_color=switch_plan["previous_color"],
                   change_id=change_id, switched=switch_plan["switch"], unchanged=switch_plan["unchanged"],
                   restored=[], mixed_before=switch_plan["mixed_before"], services=services)
@@ -321,13 +282,13 @@ def transaction(module, state, pending, timer):
     try:
         try:
             with timer.phase("switch"):
-                patch_all(state["cluster"], pending, ledger)
+                patch_all(state.cluster, pending, ledger)
             with timer.phase("verify"):
                 verify(state, module.params.get("verify_timeout"))
         except (Exception, KeyboardInterrupt, Interrupted) as exc:  # pylint: disable=broad-except
             # Whatever broke, the Services already patched go back before the task fails.
             with timer.phase("restore"):
-                ledger.rollback(lambda name: state["cluster"].patch(name, pending[name]["backward"]))
+                ledger.rollback(lambda name: state.cluster.patch(name, pending[name]["backward"]))
             raise RunbookError(plan.rollback_message(ledger, failure_of(exc)), changed=bool(ledger.not_restored), color=None,
                                **plan.rollback_details(ledger))
     finally:
@@ -339,7 +300,7 @@ def failure_of(exc):
         return exc.msg
     if isinstance(exc, (KeyboardInterrupt, Interrupted)):
         return "Interrupted (%s)" % type(exc).__name__
-    return "The switch failed: %s" % k8s_api.describe(exc)
+    return "The switch failed: %s" % k8s_errors.describe(exc)
 
 
 def interrupt(signum, frame):
@@ -348,7 +309,7 @@ def interrupt(signum, frame):
 
 def verify(state, timeout):
     """Poll until each switched Service's EndpointSlices list only ready target-color pods."""
-    cluster, names = state["cluster"], state["plan"]["switch"]
+    cluster, names = state.cluster, state.plan["switch"]
     deadline = time.monotonic() + (60 if timeout is None else timeout)
     pause, longest = VERIFY_POLL_SECONDS
     while True:
@@ -367,11 +328,11 @@ def unverified(cluster, names, state):
     for item in cluster.list("slices"):
         owner = (item["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
         slices.setdefault(owner, []).extend(item.get("endpoints") or [])
-    pods = state["pod_labels"]
+    pods = state.pod_labels
     if any(pod_name(endpoint) not in pods for name in names for endpoint in slices.get(name, [])):
         # A pod started since validation: its labels decide whether it may stay in the endpoints.
-        pods = state["pod_labels"] = labels_by_name(cluster.list("pods"))
-    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, state["targets"][name])]
+        pods = state.pod_labels = labels_by_name(cluster.list("pods"))
+    return [name for name in names if not endpoints_on_target(slices.get(name, []), pods, state.targets[name])]
 
 
 def pod_name(endpoint):

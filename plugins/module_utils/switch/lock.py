@@ -7,7 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.module_utils import lease, locking
+from ansible_collections.runbook.ops.plugins.module_utils import locking
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import lease
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 
 POLL_SECONDS = 0.2

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.traffic import shift, weights
 
@@ -32,10 +32,10 @@ class KubernetesRouter(shift.ObjectRouter):
 
     def read(self, name):
         try:
-            with k8s_api.failing_as("Cannot read %s %s in namespace %s" % (self.resource.kind, name, self.namespace),
-                                    self.address):
+            with k8s_errors.failing_as("Cannot read %s %s in namespace %s" % (self.resource.kind, name, self.namespace),
+                                       self.address):
                 return self.client.get(self.resource, name=name, namespace=self.namespace).to_dict()
-        except k8s_api.ApiError as exc:
+        except k8s_errors.ApiError as exc:
             if exc.status == 404:
                 raise RunbookError("%s %s not found in namespace %s" % (self.resource.kind, name, self.namespace))
             raise
@@ -59,7 +59,7 @@ class KubernetesRouter(shift.ObjectRouter):
 
         Raises ApiError whose message is the description alone: the caller names the object.
         """
-        with k8s_api.failing_as(None, self.address):
+        with k8s_errors.failing_as(None, self.address):
             return self.client.replace(self.resource, obj, namespace=self.namespace).to_dict()
 
     def restore(self, before):
@@ -72,11 +72,11 @@ class KubernetesRouter(shift.ObjectRouter):
 
 def resource(k8s_client, api_version, kind):
     try:
-        with k8s_api.failing_as("Cannot look up %s %s at %s" % (api_version, kind, k8s_client.configuration.host),
-                                k8s_client.configuration.host):
+        with k8s_errors.failing_as("Cannot look up %s %s at %s" % (api_version, kind, k8s_client.configuration.host),
+                                   k8s_client.configuration.host):
             return k8s_client.resource(kind, api_version)
-    except k8s_api.ApiError as exc:
-        if isinstance(exc.error, k8s_api.ResourceNotFoundError):
+    except k8s_errors.ApiError as exc:
+        if isinstance(exc.error, k8s_errors.ResourceNotFoundError):
             raise RunbookError("The cluster does not serve %s %s (is its CRD installed?): %s"
                                % (api_version, kind, exc.error))
         raise
@@ -85,7 +85,7 @@ def resource(k8s_client, api_version, kind):
 def check_subsets(k8s_client, namespace, virtual_services, params):
     """Refuse when a DestinationRule does not define the subsets the weights point at."""
     rules = resource(k8s_client, "networking.istio.io/v1", "DestinationRule")
-    with k8s_api.failing_as("Cannot list DestinationRules in %s" % namespace, k8s_client.configuration.host):
+    with k8s_errors.failing_as("Cannot list DestinationRules in %s" % namespace, k8s_client.configuration.host):
         items = k8s_client.get(rules, namespace=namespace).to_dict().get("items") or []
     subsets_by_host = {}
     for rule in items:

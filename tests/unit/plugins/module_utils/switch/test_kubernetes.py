@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import kubernetes, plan
 from ansible_collections.runbook.ops.plugins.module_utils.transaction import Transaction
@@ -71,12 +71,12 @@ CONFLICT = 'Operation cannot be fulfilled on services "chat": the object has bee
 
 def api_failure(code, reason, message):
     """What Cluster.patch raises: the client's error, described."""
-    exc = k8s_api.ApiException(status=code, reason=reason)
+    exc = k8s_errors.ApiException(status=code, reason=reason)
     exc.body = json.dumps({"kind": "Status", "status": "Failure", "code": code, "reason": reason, "message": message})
-    return k8s_api.ApiError(None, exc)
+    return k8s_errors.ApiError(None, exc)
 
 
-REFUSED = k8s_api.ApiError(None, k8s_api.ProtocolError("Connection aborted."), "https://127.0.0.1:6443")
+REFUSED = k8s_errors.ApiError(None, k8s_errors.ProtocolError("Connection aborted."), "https://127.0.0.1:6443")
 
 
 class PatchingCluster:
@@ -142,7 +142,8 @@ class Timer:
 
 
 def switching(cluster):
-    return {"cluster": cluster, "plan": {"switch": sorted(PENDING)}, "pod_labels": {}, "targets": {}}
+    return kubernetes.SwitchState(specs=[], services={}, current={}, plan={"switch": sorted(PENDING)}, label="version",
+                                  targets={}, cluster=cluster, workloads={}, pod_labels={})
 
 
 @pytest.mark.parametrize("listing, failure", [
@@ -179,3 +180,26 @@ def test_services_that_cannot_be_put_back_are_named_with_the_reason():
     assert caught.value.details["not_restored"] == ["chat (%s)" % REFUSED.msg]
     assert "could NOT restore chat (the connection to the Kubernetes API server at https://127.0.0.1:6443" in (
         caught.value.msg)
+
+
+class ListingCluster:
+    """Lists what it was given per kind."""
+
+    def __init__(self, **items):
+        self.items = items
+
+    def list(self, kind):
+        return self.items[kind]
+
+
+def test_a_pod_started_since_validation_is_judged_by_its_labels():
+    endpoint = {"targetRef": {"name": "chat-green-2"}, "conditions": {"ready": True}}
+    cluster = ListingCluster(
+        slices=[{"metadata": {"labels": {"kubernetes.io/service-name": "chat"}}, "endpoints": [endpoint]}],
+        pods=[{"metadata": {"name": "chat-green-2", "labels": {"app": "chat", "version": "green"}}}])
+    state = kubernetes.SwitchState(specs=[], services={}, current={}, plan={"switch": ["chat"]}, label="version",
+                                   targets={"chat": {"app": "chat", "version": "green"}}, cluster=cluster,
+                                   workloads={}, pod_labels={})
+
+    assert kubernetes.unverified(cluster, ["chat"], state) == []
+    assert state.pod_labels == {"chat-green-2": {"app": "chat", "version": "green"}}

@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import lease as lease_api
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import lease as lease_api
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.switch import lock
 

@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api, transaction
+from ansible_collections.runbook.ops.plugins.module_utils import transaction
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.traffic.kubernetes_router import KubernetesRouter
 
@@ -19,7 +20,7 @@ ADDRESS = "https://127.0.0.1:6443"
 
 
 def api_error(code, reason, message):
-    exc = k8s_api.ApiException(status=code, reason=reason)
+    exc = k8s_errors.ApiException(status=code, reason=reason)
     exc.body = json.dumps({"kind": "Status", "code": code, "reason": reason, "message": message})
     return exc
 
@@ -60,7 +61,7 @@ def router(**failures):
                                  'resource "virtualservices"'),
      'Cannot read VirtualService bi-service in namespace shop: HTTP 403 Forbidden (forbidden by RBAC): '
      'virtualservices.networking.istio.io "bi-service" is forbidden: User "ops" cannot get resource "virtualservices"'),
-    (k8s_api.ProtocolError("Connection aborted."),
+    (k8s_errors.ProtocolError("Connection aborted."),
      "Cannot read VirtualService bi-service in namespace shop: the connection to the Kubernetes API server at "
      "https://127.0.0.1:6443 broke: Connection aborted."),
 ])
@@ -80,9 +81,9 @@ def test_a_refused_replace_is_reported_whole_by_the_group_transaction():
 
 
 @pytest.mark.parametrize("failure, expected", [
-    (k8s_api.ResourceNotFoundError("No matches found for {'kind': 'VirtualService'}"),
+    (k8s_errors.ResourceNotFoundError("No matches found for {'kind': 'VirtualService'}"),
      "The cluster does not serve networking.istio.io/v1 VirtualService (is its CRD installed?)"),
-    (k8s_api.ProtocolError("Connection aborted."),
+    (k8s_errors.ProtocolError("Connection aborted."),
      "Cannot look up networking.istio.io/v1 VirtualService at https://127.0.0.1:6443: the connection to the "
      "Kubernetes API server at https://127.0.0.1:6443 broke"),
 ])

@@ -1,12 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: runbook.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Kubernetes client creation and error mapping in one place.
+"""Kubernetes client errors mapped in one place: ApiError, raised from the client's exception.
 
 Every failed call becomes one line that is true about its cause: the HTTP status, the reason and
 message of the API server's Status object (which name the RBAC rule or the admission webhook that
-refused, or the webhook that timed out), the address of an API server that cannot be reached, or
-the kubeconfig that does not load and why.
+refused, or the webhook that timed out), or the address of an API server that cannot be reached.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +14,6 @@ __metaclass__ = type
 
 import functools
 import json
-import os
 import re
 from contextlib import contextmanager
 
@@ -65,18 +63,6 @@ except ImportError:  # urllib3 comes with the kubernetes library; these stand-in
     class ProtocolError(TransportError):
         pass
 
-try:
-    import yaml
-except ImportError:  # PyYAML comes with ansible-core and the kubernetes library
-    class yaml:  # pylint: disable=invalid-name
-        class YAMLError(Exception):
-            pass
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-except ImportError:  # modules report the missing collection before they connect
-    get_api_client = None
-
 # Failures of a call to the API server, as opposed to failures of the caller.
 CLIENT_ERRORS = (ApiException, TransportError, ResourceNotFoundError, ResourceNotUniqueError)
 WEBHOOK_DENIED = re.compile(r'admission webhook "([^"]+)" denied the request')
@@ -107,20 +93,6 @@ class ApiError(RunbookError):
         super(ApiError, self).__init__("%s; %s" % (msg, outcome) if outcome else msg)
 
 
-def connect(module=None, **params):
-    """kubernetes.core's client for the auth options, which also reads the API server's discovery."""
-    try:
-        return get_api_client(module=module, **params)
-    except Exception as exc:  # pylint: disable=broad-except
-        if isinstance(exc, CLIENT_ERRORS):
-            raise ApiError("Cannot read the Kubernetes API's discovery", exc, outcome="nothing was changed")
-        # A kubeconfig that does not parse fails with whatever YAML, the config loader or the
-        # dictionary access hit first: ScannerError, TypeError, KeyError, UnicodeDecodeError...
-        source, path = config_source(dict(params, **(module.params if module else {})))
-        raise RunbookError("Cannot configure the Kubernetes client from %s: %s; nothing was changed"
-                           % (source, describe_config_error(exc, path)))
-
-
 @contextmanager
 def failing_as(action, address=None):
     """A client error inside raises ApiError("<action>: <description>"); action None gives the description."""
@@ -129,7 +101,7 @@ def failing_as(action, address=None):
     except Exception as exc:  # pylint: disable=broad-except
         if not isinstance(exc, CLIENT_ERRORS):
             raise
-        raise ApiError(action, exc, address)
+        raise ApiError(action, exc, address) from exc
 
 
 class DescribedResource:
@@ -159,7 +131,7 @@ class DescribedResource:
                 if isinstance(exc, ApiException):
                     exc.reason = ApiError(None, exc, self._address).reason
                     raise
-                raise ApiError(None, exc, self._address)
+                raise ApiError(None, exc, self._address) from exc
         return described
 
 
@@ -247,40 +219,6 @@ def pool_address(exc):
     if pool is None or not getattr(pool, "host", None):
         return None
     return "%s://%s:%s" % (getattr(pool, "scheme", "https"), pool.host, pool.port)
-
-
-def config_source(params):
-    """What the client configuration comes from, the way kubernetes.core chooses it, and the file if any."""
-    def given(name):
-        return params.get(name) or os.environ.get("K8S_AUTH_%s" % name.upper())
-
-    if given("host") and (given("api_key") or (given("username") and given("password"))
-                          or (given("client_cert") and given("client_key"))):
-        return "the connection options (host %s)" % given("host"), None
-    kubeconfig = given("kubeconfig")
-    if isinstance(kubeconfig, dict):
-        return "the kubeconfig given as a dict", None
-    if kubeconfig:
-        return "kubeconfig %s" % kubeconfig, kubeconfig
-    default = os.environ.get("KUBECONFIG", "~/.kube/config")
-    return "kubeconfig %s (the default)" % default, default
-
-
-def describe_config_error(exc, path):
-    """The loader's error, unless the file is missing or no kubeconfig at all (it says neither plainly)."""
-    path = os.path.expanduser(path) if path and os.pathsep not in path else None
-    if path and not os.path.exists(path):
-        return "the file does not exist"
-    if path and not isinstance(exc, yaml.YAMLError):
-        try:
-            with open(path, "rb") as handle:
-                content = yaml.safe_load(handle)
-        except Exception:  # pylint: disable=broad-except
-            content = {}  # unreadable or not YAML: the loader's error says so
-        if content is not None and not isinstance(content, dict):
-            return "it holds a YAML %s, not a kubeconfig mapping (%s: %s)" % (
-                type(content).__name__, type(exc).__name__, one_line(exc))
-    return "%s: %s" % (type(exc).__name__, one_line(exc))
 
 
 def one_line(value):

@@ -5,6 +5,8 @@
 
 A Lease that is absent, released (empty holderIdentity, as client-go's leader election leaves it)
 or without a holder is free. Writes carry the resourceVersion read, so two runs never both win.
+Every run lock record keeps its times in the Lease's MicroTime format, the file store's too
+(run_lock/record.py), so the format stays here with the object that defines it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -114,9 +116,9 @@ class LeaseStore:
         except DynamicApiError as exc:
             if exc.status == 404:
                 return None
-            raise self.failure("read", exc)
+            raise self.failure("read", exc) from exc
         except Exception as exc:  # pylint: disable=broad-except
-            raise self.failure("read", exc)
+            raise self.failure("read", exc) from exc
 
     def write(self, body, current):
         """Create (current None) or replace current; None when another run got there first (409, or 404 on replace)."""
@@ -131,9 +133,9 @@ class LeaseStore:
             if exc.status == 404:
                 raise RunbookError("Cannot create Lease %s: namespace %s does not exist (HTTP 404)"
                                    % (self.name, self.namespace))
-            raise self.failure(verb, exc)
+            raise self.failure(verb, exc) from exc
         except Exception as exc:  # pylint: disable=broad-except
-            raise self.failure(verb, exc)
+            raise self.failure(verb, exc) from exc
 
     def delete(self, current):
         """Delete the Lease if it is still current; False when it is gone or changed since."""
@@ -145,9 +147,9 @@ class LeaseStore:
         except DynamicApiError as exc:
             if exc.status in (404, 409):
                 return False
-            raise self.failure("delete", exc)
+            raise self.failure("delete", exc) from exc
         except Exception as exc:  # pylint: disable=broad-except
-            raise self.failure("delete", exc)
+            raise self.failure("delete", exc) from exc
 
     def failure(self, verb, exc):
         return RunbookError("Cannot %s Lease %s in namespace %s: %s" % (verb, self.name, self.namespace, describe(exc)))

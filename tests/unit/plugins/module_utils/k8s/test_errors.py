@@ -10,8 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.runbook.ops.plugins.module_utils import k8s_api
-from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 
 RBAC = ('services "part-3" is forbidden: User "runbook-restricted" cannot patch resource "services" in API group "" '
         'in the namespace "shop"')
@@ -28,7 +27,7 @@ CONFLICT = ('Operation cannot be fulfilled on services "bi": the object has been
 
 def api_error(code, http_reason, message=None, reason=None, body=None):
     """An API error as the client raises it: the HTTP reason phrase, and the Status object in the body."""
-    exc = k8s_api.ApiException(status=code, reason=http_reason)
+    exc = k8s_errors.ApiException(status=code, reason=http_reason)
     if body is None and message is not None:
         body = json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": message,
                            "reason": reason, "code": code}).encode("utf-8")
@@ -76,26 +75,26 @@ class Connection:
     (api_error(502, "Bad Gateway", body=b"<html>\n<h1>502 Bad Gateway</h1>\n</html>"),
      "HTTP 502 Bad Gateway: <html> <h1>502 Bad Gateway</h1> </html>"),
     (api_error(503, "Service Unavailable"), "HTTP 503 Service Unavailable"),
-    (k8s_api.MaxRetryError(Pool(), "/api", k8s_api.NewConnectionError(
+    (k8s_errors.MaxRetryError(Pool(), "/api", k8s_errors.NewConnectionError(
         Connection(), "Failed to establish a new connection: [Errno 111] Connection refused")),
      "cannot connect to the Kubernetes API server at https://127.0.0.1:6443: [Errno 111] Connection refused"),
-    (k8s_api.MaxRetryError(Pool(), "/api", k8s_api.SSLError("certificate verify failed")),
+    (k8s_errors.MaxRetryError(Pool(), "/api", k8s_errors.SSLError("certificate verify failed")),
      "TLS with the Kubernetes API server at https://127.0.0.1:6443 failed: certificate verify failed"),
-    (k8s_api.ReadTimeoutError(Pool(), "/api/v1/services", "Read timed out. (read timeout=5)"),
+    (k8s_errors.ReadTimeoutError(Pool(), "/api/v1/services", "Read timed out. (read timeout=5)"),
      "the Kubernetes API server at https://127.0.0.1:6443 did not answer in time: Read timed out. (read timeout=5)"),
-    (k8s_api.ProtocolError("Connection aborted.", "RemoteDisconnected"),
+    (k8s_errors.ProtocolError("Connection aborted.", "RemoteDisconnected"),
      "the connection to the Kubernetes API server broke: ('Connection aborted.', 'RemoteDisconnected')"),
-    (k8s_api.ResourceNotFoundError("No matches found for {'kind': 'Lease'}"),
+    (k8s_errors.ResourceNotFoundError("No matches found for {'kind': 'Lease'}"),
      "not served by the API server: No matches found for {'kind': 'Lease'}"),
     (ValueError("odd\nvalue"), "ValueError: odd value"),
 ])
 def test_describe(exc, expected):
-    assert k8s_api.describe(exc) == expected
+    assert k8s_errors.describe(exc) == expected
 
 
 def test_describe_names_the_address_the_error_does_not():
-    exc = k8s_api.ProtocolError("Connection aborted.")
-    assert k8s_api.describe(exc, "https://10.0.0.1:6443") == (
+    exc = k8s_errors.ProtocolError("Connection aborted.")
+    assert k8s_errors.describe(exc, "https://10.0.0.1:6443") == (
         "the connection to the Kubernetes API server at https://10.0.0.1:6443 broke: Connection aborted.")
 
 
@@ -103,11 +102,11 @@ def test_describe_names_the_address_the_error_does_not():
     (api_error(403, "Forbidden", DENIED, "Frozen"), 403, "Frozen",
      'Frozen (denied by admission webhook "deny.example.com"): ' + DENIED),
     (api_error(403, "Forbidden", RBAC, "Forbidden"), 403, "Forbidden", "Forbidden (forbidden by RBAC): " + RBAC),
-    (k8s_api.ProtocolError("Connection aborted."), None, None,
+    (k8s_errors.ProtocolError("Connection aborted."), None, None,
      "the connection to the Kubernetes API server broke: Connection aborted."),
 ])
 def test_api_error_reads_like_the_client_exception(exc, status, status_reason, reason):
-    error = k8s_api.ApiError("Cannot patch Service bi", exc)
+    error = k8s_errors.ApiError("Cannot patch Service bi", exc)
     assert (error.status, error.status_reason, error.reason) == (status, status_reason, reason)
     assert error.msg == "Cannot patch Service bi: " + error.description
     if status:
@@ -128,82 +127,27 @@ class Resource:
 
 def test_described_resource_keeps_api_errors_and_their_status():
     failure = api_error(403, "Forbidden", DENIED, "Frozen")
-    with pytest.raises(k8s_api.ApiException) as caught:
-        k8s_api.DescribedResource(Resource(failure)).create({}, namespace="shop")
+    with pytest.raises(k8s_errors.ApiException) as caught:
+        k8s_errors.DescribedResource(Resource(failure)).create({}, namespace="shop")
     assert caught.value is failure and caught.value.status == 403
     assert "HTTP %s %s" % (caught.value.status, caught.value.reason) == (
         'HTTP 403 Frozen (denied by admission webhook "deny.example.com"): ' + DENIED)
-    assert k8s_api.DescribedResource(Resource(failure)).kind == "Lease"
+    assert k8s_errors.DescribedResource(Resource(failure)).kind == "Lease"
 
 
 def test_described_resource_turns_no_answer_into_an_api_error():
-    failure = k8s_api.ProtocolError("Connection aborted.")
-    with pytest.raises(k8s_api.ApiError) as caught:
-        k8s_api.DescribedResource(Resource(failure), "https://127.0.0.1:6443").create({}, namespace="shop")
+    failure = k8s_errors.ProtocolError("Connection aborted.")
+    with pytest.raises(k8s_errors.ApiError) as caught:
+        k8s_errors.DescribedResource(Resource(failure), "https://127.0.0.1:6443").create({}, namespace="shop")
     assert caught.value.msg == ("the connection to the Kubernetes API server at https://127.0.0.1:6443 broke: "
                                 "Connection aborted.")
 
 
 def test_failing_as_leaves_other_errors_alone():
     with pytest.raises(KeyError):
-        with k8s_api.failing_as("Cannot list pods"):
+        with k8s_errors.failing_as("Cannot list pods"):
             raise KeyError("items")
-    with pytest.raises(k8s_api.ApiError) as caught:
-        with k8s_api.failing_as(None):
+    with pytest.raises(k8s_errors.ApiError) as caught:
+        with k8s_errors.failing_as(None):
             raise api_error(409, "Conflict", CONFLICT, "Conflict")
     assert caught.value.msg == "HTTP 409 Conflict: " + CONFLICT
-
-
-@pytest.mark.parametrize("content, error, expected", [
-    (None, ValueError("Invalid kube-config file. No configuration found."), "the file does not exist"),
-    (b"just some words\n", TypeError("'str' object does not support item assignment"),
-     "it holds a YAML str, not a kubeconfig mapping (TypeError: 'str' object does not support item assignment)"),
-    (b"- a\n- b\n", TypeError("list indices must be integers or slices, not str"),
-     "it holds a YAML list, not a kubeconfig mapping (TypeError: list indices must be integers or slices, not str)"),
-    (b"apiVersion: v1\nclusters: 5\n", TypeError("'int' object is not iterable"),
-     "TypeError: 'int' object is not iterable"),
-    (b"\x00\xff", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
-     "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
-])
-def test_describe_config_error(tmp_path, content, error, expected):
-    path = tmp_path / "kubeconfig"
-    if content is not None:
-        path.write_bytes(content)
-    assert k8s_api.describe_config_error(error, str(path)) == expected
-
-
-@pytest.mark.parametrize("params, env, expected", [
-    ({"kubeconfig": "/etc/kube/prod"}, {}, ("kubeconfig /etc/kube/prod", "/etc/kube/prod")),
-    ({}, {"K8S_AUTH_KUBECONFIG": "/etc/kube/env"}, ("kubeconfig /etc/kube/env", "/etc/kube/env")),
-    ({}, {"KUBECONFIG": "/etc/kube/default"}, ("kubeconfig /etc/kube/default (the default)", "/etc/kube/default")),
-    ({"kubeconfig": {"clusters": []}}, {}, ("the kubeconfig given as a dict", None)),
-    ({"host": "https://k8s:6443", "api_key": "secret"}, {}, ("the connection options (host https://k8s:6443)", None)),
-])
-def test_config_source(monkeypatch, params, env, expected):
-    for name in ("K8S_AUTH_KUBECONFIG", "KUBECONFIG", "K8S_AUTH_HOST", "K8S_AUTH_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    assert k8s_api.config_source(params) == expected
-
-
-@pytest.mark.parametrize("failure, expected", [
-    (k8s_api.MaxRetryError(Pool(), "/version", k8s_api.NewConnectionError(
-        Connection(), "Failed to establish a new connection: [Errno 111] Connection refused")),
-     "Cannot read the Kubernetes API's discovery: cannot connect to the Kubernetes API server at "
-     "https://127.0.0.1:6443: [Errno 111] Connection refused; nothing was changed"),
-    (TypeError("'str' object does not support item assignment"),
-     "Cannot configure the Kubernetes client from kubeconfig {path}: it holds a YAML str, not a kubeconfig mapping "
-     "(TypeError: 'str' object does not support item assignment); nothing was changed"),
-])
-def test_connect_never_lets_a_client_error_through(monkeypatch, tmp_path, failure, expected):
-    path = tmp_path / "kubeconfig"
-    path.write_text("just some words\n")
-
-    def get_api_client(module=None, **params):
-        raise failure
-
-    monkeypatch.setattr(k8s_api, "get_api_client", get_api_client)
-    with pytest.raises(RunbookError) as caught:
-        k8s_api.connect(kubeconfig=str(path))
-    assert caught.value.msg == expected.format(path=path)

@@ -6,44 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: rollout_status
-short_description: Tell whether a Deployment read with kubernetes.core.k8s_info has rolled out
-version_added: 0.1.0
-description:
-  - Judges a Deployment as kubernetes.core's own C(wait) does - the controller has seen its latest change
-    and every replica is updated and available, none unavailable - and says what is still missing.
-  - Lets a role wait for a rollout in short reads that each print a line (C(until) over
-    M(kubernetes.core.k8s_info)) rather than in one silent C(wait) of up to the whole timeout.
-options:
-  _input:
-    description: The C(resources) of a M(kubernetes.core.k8s_info) read of one Deployment; an empty list when it is absent.
-    type: list
-    elements: dict
-    required: true
-"""
-
-EXAMPLES = r"""
-- name: Read the Deployment until it has rolled out, a line every 10 s
-  kubernetes.core.k8s_info:
-    api_version: apps/v1
-    kind: Deployment
-    namespace: judgify-prod
-    name: judgment-service-green
-  register: rollout
-  until: (rollout.resources | runbook.ops.rollout_status).done
-  retries: 60
-  delay: 10
-"""
-
-RETURN = r"""
-_value:
-  description: Whether the Deployment has rolled out, and what it shows.
-  type: dict
-  contains:
-    done: {description: Rolled out., type: bool}
-    text: {description: 'For example C(2 of 5 updated, 1 of 5 available).', type: str}
-"""
+# Documented in rollout_status.yml and rollout_pending.yml: the file holds two filters.
 
 from ansible.errors import AnsibleFilterError
 
@@ -71,6 +34,20 @@ def rollout_status(resources):
     return {"done": done, "text": text}
 
 
+def rollout_pending(results):
+    """'<name> (<what it shows>)' for each Deployment of a looped read that has not rolled out or was not read;
+    documented in rollout_pending.yml."""
+    pending = []
+    for result in results:
+        if "resources" not in result:
+            pending.append("%s (%s)" % (result["item"], result.get("msg", "not read")))
+            continue
+        status = rollout_status(result["resources"])
+        if not status["done"]:
+            pending.append("%s (%s)" % (result["item"], status["text"]))
+    return pending
+
+
 class FilterModule(object):
     def filters(self):
-        return {"rollout_status": rollout_status}
+        return {"rollout_status": rollout_status, "rollout_pending": rollout_pending}

@@ -8,7 +8,7 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.runbook.ops.plugins.filter.rollout_status import rollout_status
+from ansible_collections.runbook.ops.plugins.filter.rollout_status import rollout_pending, rollout_status
 
 
 def deployment(wanted=3, generation=2, **status):
@@ -36,3 +36,15 @@ def test_a_deployment_has_rolled_out_when_every_replica_is_new_and_available(res
 def test_anything_but_a_k8s_info_read_is_refused(resources):
     with pytest.raises(AnsibleFilterError, match="rollout_status expects"):
         rollout_status(resources)
+
+
+def test_pending_rollouts_say_what_each_deployment_shows():
+    reads = [
+        {"item": "api-green", "resources": [deployment(observedGeneration=2, replicas=3, updatedReplicas=3, availableReplicas=3)]},
+        {"item": "web-green", "resources": [deployment(observedGeneration=2, replicas=3, updatedReplicas=3, availableReplicas=2)]},
+        {"item": "feed-green", "resources": []},
+        {"item": "db-green", "msg": "Unauthorized"},
+        {"item": "search-green"},
+    ]
+    assert rollout_pending(reads) == ["web-green (3 of 3 updated, 2 of 3 available)", "feed-green (not found)",
+                                      "db-green (Unauthorized)", "search-green (not read)"]

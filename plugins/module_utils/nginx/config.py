@@ -19,15 +19,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import fcntl
 import os
 import re
 import shlex
 import shutil
 import tempfile
-import time
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.flock import flock_within
 
 LOCK_POLL_SECONDS = 0.2
 
@@ -190,20 +189,13 @@ def take_lock(path, timeout, change_id, check_mode=False):
             raise RunbookError("Cannot open the lock %s: %s" % (path, exc))
     else:
         handle = open(path, "a+")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            break
-        except (IOError, OSError):
-            if time.monotonic() >= deadline:
-                handle.seek(0)
-                holder = handle.read().strip() or "unknown holder"
-                handle.close()
-                raise RunbookError("Another switch of this group holds the lock %s (%s); waited %ss, raise "
-                                   "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
-                                   lock_holder=holder)
-            time.sleep(LOCK_POLL_SECONDS)
+    if not flock_within(handle, timeout, LOCK_POLL_SECONDS):
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown holder"
+        handle.close()
+        raise RunbookError("Another switch of this group holds the lock %s (%s); waited %ss, raise "
+                           "lock_timeout to wait longer" % (path, holder, timeout), changed=False,
+                           lock_holder=holder)
     if not check_mode:
         handle.seek(0)
         handle.truncate()

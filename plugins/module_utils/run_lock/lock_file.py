@@ -16,14 +16,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import fcntl
 import json
 import os
 import tempfile
-import time
 from contextlib import contextmanager
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
+from ansible_collections.runbook.ops.plugins.module_utils.flock import flock_within
 from ansible_collections.runbook.ops.plugins.module_utils.run_lock import record as records
 
 GUARD_WAIT_SECONDS = 10
@@ -122,16 +121,9 @@ class FileStore:
         except OSError as exc:
             raise self.failure("open the guard of", exc)
         try:
-            deadline = time.monotonic() + GUARD_WAIT_SECONDS
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except (IOError, OSError):
-                    if time.monotonic() >= deadline:
-                        raise RunbookError("%s stayed locked for %ss: a process is stuck inside a lock operation; "
-                                           "nothing was changed" % (self.guard_path, GUARD_WAIT_SECONDS))
-                    time.sleep(GUARD_POLL_SECONDS)
+            if not flock_within(handle, GUARD_WAIT_SECONDS, GUARD_POLL_SECONDS):
+                raise RunbookError("%s stayed locked for %ss: a process is stuck inside a lock operation; "
+                                   "nothing was changed" % (self.guard_path, GUARD_WAIT_SECONDS))
             yield
         finally:
             os.close(handle)

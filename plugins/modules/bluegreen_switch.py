@@ -226,18 +226,16 @@ elapsed_ms:
   sample: {validate: 12, lock: 31, switch: 48, verify: 1520, total: 1611}
 '''
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
-from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module, build_module
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
     HAS_K8S_CORE = True
 except ImportError:
     AUTH_ARG_SPEC = {}
-    AnsibleK8SModule = AnsibleModule
     HAS_K8S_CORE = False
 
 
@@ -273,15 +271,8 @@ def backend_of(module):
     return kubernetes.run
 
 
-def build_module():
-    if HAS_K8S_CORE:
-        return AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_k8s=False,
-                                check_pyyaml=False)
-    return AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-
-
 def main():
-    module = build_module()
+    module = build_module(argument_spec())
     raw = ansible_module(module)
     run_module(raw, lambda timer: backend_of(module)(raw, timer))
 

@@ -209,10 +209,10 @@ elapsed_ms:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import InputError
-from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module, build_module
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.run_lock import run
 
@@ -259,16 +259,8 @@ def open_store(module, group):
     return kubernetes.LeaseStore(module, params['namespace'], group)
 
 
-def build_module():
-    if HAS_K8S_CORE:
-        from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
-        return AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True, check_k8s=False,
-                                check_pyyaml=False)
-    return AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-
-
 def main():
-    module = build_module()
+    module = build_module(argument_spec())
     raw = ansible_module(module)
     run_module(raw, lambda timer: run.run(module, timer, open_store))
 

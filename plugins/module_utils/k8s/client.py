@@ -13,6 +13,8 @@ __metaclass__ = type
 
 import os
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.k8s.errors import CLIENT_ERRORS, ApiError, one_line
 
@@ -25,8 +27,20 @@ except ImportError:  # PyYAML comes with ansible-core and the kubernetes library
 
 try:
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule as K8S_MODULE
 except ImportError:  # modules report the missing collection before they connect
     get_api_client = None
+    K8S_MODULE = None
+
+
+def build_module(argument_spec):
+    """The module object of a module whose Kubernetes backend is optional: kubernetes.core's
+    AnsibleK8SModule (its auth options, checked only when a Kubernetes backend is used) when that
+    collection is installed, else a plain AnsibleModule, so the nginx and file backends run without it.
+    """
+    if K8S_MODULE is None:
+        return AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    return K8S_MODULE(argument_spec=argument_spec, supports_check_mode=True, check_k8s=False, check_pyyaml=False)
 
 
 def ansible_module(module):

@@ -229,14 +229,7 @@ elapsed_ms:
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
-from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import ansible_module, build_module
-
-try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-    HAS_K8S_CORE = True
-except ImportError:
-    AUTH_ARG_SPEC = {}
-    HAS_K8S_CORE = False
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import AUTH_ARG_SPEC, HAS_K8S_CORE, ansible_module, build_module
 
 
 def argument_spec():

@@ -26,11 +26,14 @@ except ImportError:  # PyYAML comes with ansible-core and the kubernetes library
             pass
 
 try:
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule as K8S_MODULE
 except ImportError:  # modules report the missing collection before they connect
+    AUTH_ARG_SPEC = {}
     get_api_client = None
     K8S_MODULE = None
+HAS_K8S_CORE = K8S_MODULE is not None
 
 
 def build_module(argument_spec):

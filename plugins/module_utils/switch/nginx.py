@@ -132,8 +132,6 @@ def diff(module, before, after):
     return {"diff": {"before": before or "", "after": after or ""}} if module._diff else {}
 
 
-
-
 def test_and_write(module, path, before, after, result):
     """Have test_cmd validate after as part of the whole configuration; write it unless in check mode."""
     rc, message = config.test_and_write(module, module.params.get("test_cmd"), path, before, after)

@@ -216,6 +216,7 @@ from ansible_collections.runbook.ops.plugins.module_utils.k8s.client import AUTH
 from ansible_collections.runbook.ops.plugins.module_utils.module import run_module
 from ansible_collections.runbook.ops.plugins.module_utils.run_lock import run
 
+
 def argument_spec():
     spec = dict(
         state=dict(type='str', choices=['acquired', 'released'], default='acquired'),

@@ -26,7 +26,7 @@ except ImportError:  # PyYAML comes with ansible-core and the kubernetes library
             pass
 
 try:
-    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+    from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC  # pylint: disable=unused-import
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule as K8S_MODULE
 except ImportError:  # modules report the missing collection before they connect

@@ -10,18 +10,7 @@ import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.k8s import client, errors
-
-
-class Pool:
-    scheme, host, port = "https", "127.0.0.1", 6443
-
-    def __str__(self):
-        return "HTTPSConnectionPool(host='127.0.0.1', port=6443)"
-
-
-class Connection:
-    def __str__(self):
-        return "HTTPSConnection(host='127.0.0.1', port=6443)"
+from ansible_collections.runbook.ops.tests.unit.plugins.module_utils.k8s.fakes import Connection, Pool
 
 
 @pytest.mark.parametrize("content, error, expected", [

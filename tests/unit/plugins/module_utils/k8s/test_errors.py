@@ -11,6 +11,7 @@ import json
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
+from ansible_collections.runbook.ops.tests.unit.plugins.module_utils.k8s.fakes import Connection, Pool
 
 RBAC = ('services "part-3" is forbidden: User "runbook-restricted" cannot patch resource "services" in API group "" '
         'in the namespace "shop"')
@@ -33,18 +34,6 @@ def api_error(code, http_reason, message=None, reason=None, body=None):
                            "reason": reason, "code": code}).encode("utf-8")
     exc.body = body
     return exc
-
-
-class Pool:
-    scheme, host, port = "https", "127.0.0.1", 6443
-
-    def __str__(self):
-        return "HTTPSConnectionPool(host='127.0.0.1', port=6443)"
-
-
-class Connection:
-    def __str__(self):
-        return "HTTPSConnection(host='127.0.0.1', port=6443)"
 
 
 @pytest.mark.parametrize("exc, expected", [

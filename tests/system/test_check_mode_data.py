@@ -382,7 +382,11 @@ def test_disaster_recovery_check_on_nginx_asks_each_service_once_instead_of_wait
         {"name": "judgment-service", "port": port, "strategy": "bluegreen", "recovery_priority": 1}])
     rc, output = site.playbook("disaster_recovery.yml", "-e", "restore_ready_timeout=30", check=False)
     assert rc == 0, output[-3000:]
-    report = json.loads(next(site.reports.glob("disaster_recovery-*.json")).read_text())
+    # The check run wrote its report too (check_mode true), into the same directory.
+    reports = [json.loads(path.read_text()) for path in site.reports.glob("disaster_recovery-*.json")]
+    real = [report for report in reports if not report["check_mode"]]
+    assert len(real) == 1, reports
+    report = real[0]
     assert [service["name"] for service in report["restore"]["recovered"]] == ["judgment-service"]
     assert report["restore"]["recovered"][0]["ready_at"]
 

@@ -47,15 +47,3 @@ def copy_stream(source, writer, chunk=CHUNK):
         if not count:
             return
         writer.write(view[:count])
-
-
-def sha256_of(reader, chunk=CHUNK):
-    """(checksum, size) of everything ``reader`` yields."""
-    digest = hashlib.sha256()
-    size = 0
-    while True:
-        data = reader.read(chunk)
-        if not data:
-            return "sha256:" + digest.hexdigest(), size
-        digest.update(data)
-        size += len(data)

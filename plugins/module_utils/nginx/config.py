@@ -74,25 +74,38 @@ def test_and_write(module, test_cmd, path, before, after):
 
     after is left in path when the test passed, unless in check mode; otherwise path holds before.
     """
+    return test_and_write_all(module, test_cmd, [(path, before, after)])
+
+
+def test_and_write_all(module, test_cmd, changes):
+    """(rc, message) of test_cmd validating every (path, before, after) of changes as one configuration.
+
+    Each after is left in its path when the test passed, unless in check mode; otherwise every path
+    holds its before. The shadow test needs every path in one directory.
+    """
     argv = shlex.split(test_cmd or "nginx -t")
-    shadow = shadow_plan(argv, path)
-    tested = test_in_shadow(module, argv, shadow, path, after) if shadow else None
+    shadow = shadow_plan(argv, [path for path, _before, _after in changes])
+    tested = test_in_shadow(module, argv, shadow, changes) if shadow else None
     if tested is None:
-        return test_in_place(module, argv, path, before, after)
+        return test_in_place(module, argv, changes)
     if tested[0] == 0 and not module.check_mode:
-        write_atomically(path, after)
+        for path, _before, after in changes:
+            write_atomically(path, after)
     return tested
 
 
-def shadow_plan(argv, path):
+def shadow_plan(argv, paths):
     """(position of -c, main config, config dir) when a copy of the configuration can be tested, else None.
 
-    That needs test_cmd to name the main configuration with -c, and that file to include the
-    directory of path by its absolute path, so the copy can include a copy of the directory.
+    That needs test_cmd to name the main configuration with -c, every path to be in one directory, and
+    that file to include the directory by its absolute path, so the copy can include a copy of it.
     """
     main = main_config(argv)
-    conf_dir = os.path.dirname(os.path.abspath(path))
-    if not main or (os.path.dirname(main[1]) + "/").startswith(conf_dir + "/"):
+    conf_dirs = set(os.path.dirname(os.path.abspath(path)) for path in paths)
+    if not main or len(conf_dirs) != 1:
+        return None
+    conf_dir = conf_dirs.pop()
+    if (os.path.dirname(main[1]) + "/").startswith(conf_dir + "/"):
         return None
     text = read(main[1]) or ""
     if relocate(text, conf_dir, "\0") == text:
@@ -100,8 +113,8 @@ def shadow_plan(argv, path):
     return main[0], main[1], conf_dir
 
 
-def test_in_shadow(module, argv, shadow, path, after):
-    """Test a copy of the main configuration that includes a copy of the config dir holding after.
+def test_in_shadow(module, argv, shadow, changes):
+    """Test a copy of the main configuration that includes a copy of the config dir holding the afters.
 
     The copy sits next to the main configuration, so its relative includes resolve as the live
     ones do; the live files are never touched.
@@ -114,8 +127,9 @@ def test_in_shadow(module, argv, shadow, path, after):
     copy_main = copy_dir + ".conf"
     try:
         shutil.copytree(conf_dir, copy_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".runbook-*", "*.lock"))
-        with open(os.path.join(copy_dir, os.path.basename(path)), "w") as stream:
-            stream.write(after)
+        for path, _before, after in changes:
+            with open(os.path.join(copy_dir, os.path.basename(path)), "w") as stream:
+                stream.write(after)
         with open(copy_main, "w") as stream:
             stream.write(relocate(read(main), conf_dir, copy_dir))
         rc, message = command(module, argv[:position] + [copy_main] + argv[position + 1:])
@@ -126,13 +140,20 @@ def test_in_shadow(module, argv, shadow, path, after):
             os.unlink(copy_main)
 
 
-def test_in_place(module, argv, path, before, after):
-    """Without a main configuration to copy, the candidate stands in the live path just for the test."""
-    write_atomically(path, after)
+def test_in_place(module, argv, changes):
+    """Without a main configuration to copy, the candidates stand in the live paths just for the test."""
+    for path, _before, after in changes:
+        write_atomically(path, after)
     rc, message = command(module, argv)
     if rc != 0 or module.check_mode:
-        put_back(path, before)
+        put_back_all(changes)
     return rc, message
+
+
+def put_back_all(changes):
+    """Every (path, before, after) of changes back to its before."""
+    for path, before, _after in changes:
+        put_back(path, before)
 
 
 def main_config(argv):

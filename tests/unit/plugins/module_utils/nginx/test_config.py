@@ -5,6 +5,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
@@ -44,3 +46,38 @@ def test_a_second_shift_of_the_file_is_refused_naming_the_holder(tmp_path):
     finally:
         held.close()
     config.take_lock(path, 0, "third-change").close()
+
+
+class ShadowModule:
+    """Runs test_cmd by reading, in the configuration it names with -c, the files of the included directory."""
+
+    check_mode = False
+
+    def __init__(self, test_rc):
+        self.test_rc, self.seen = test_rc, {}
+
+    def run_command(self, argv):
+        main = argv[argv.index("-c") + 1]
+        with open(main) as handle:
+            included = handle.read().split("include ")[1].split("/*.conf")[0]
+        for name in sorted(os.listdir(included)):
+            with open(os.path.join(included, name)) as handle:
+                self.seen[name] = handle.read()
+        return self.test_rc, "", "rejected" if self.test_rc else ""
+
+
+@pytest.mark.parametrize("test_rc", [0, 1])
+def test_changes_to_several_files_are_tested_together_in_a_copy(tmp_path, test_rc):
+    conf_dir = tmp_path / "conf.d"
+    conf_dir.mkdir()
+    (tmp_path / "nginx.conf").write_text("include %s/*.conf;\n" % conf_dir)
+    (conf_dir / "sites.conf").write_text("old sites\n")
+    changes = [(str(conf_dir / "upstreams.conf"), None, "new upstreams\n"),
+               (str(conf_dir / "sites.conf"), "old sites\n", "new sites\n")]
+    module = ShadowModule(test_rc)
+    rc, message = config.test_and_write_all(module, "nginx -c %s -t" % (tmp_path / "nginx.conf"), changes)
+    assert (rc, module.seen) == (test_rc, {"sites.conf": "new sites\n", "upstreams.conf": "new upstreams\n"})
+    written = dict((path, config.read(path)) for path, _before, _after in changes)
+    expected = dict((path, after if test_rc == 0 else before) for path, before, after in changes)
+    assert written == expected
+    assert sorted(os.listdir(tmp_path)) == ["conf.d", "nginx.conf"]

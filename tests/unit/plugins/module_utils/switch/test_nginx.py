@@ -14,31 +14,10 @@ from ansible_collections.runbook.ops.plugins.module_utils.errors import InputErr
 from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, formats
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx, nginx_upstream
 from ansible_collections.runbook.ops.plugins.module_utils.timing import PhaseTimer
+from ansible_collections.runbook.ops.tests.unit.plugins.module_utils.switch.fakes import FakeModule
 
 A = {"name": "a", "blue": "10.0.0.1:80", "green": "10.0.0.2:80", "verify_url": "http://lb/a"}
 B = {"name": "b", "blue": "10.0.1.1:80", "green": "10.0.1.2:80", "verify_url": "http://lb/b"}
-
-
-class FakeModule:
-    """Records commands; test_cmd and reload_cmd answer with the return codes given."""
-
-    def __init__(self, params, check_mode=False, diff=True, test_rc=0, reload_rcs=(0,)):
-        self.params = params
-        self.check_mode = check_mode
-        self._diff = diff
-        self.test_rc = test_rc
-        self.reload_rcs = list(reload_rcs)
-        self.commands = []
-        self.warnings = []
-
-    def run_command(self, argv):
-        self.commands.append(argv[0])
-        if argv[0] == "test":
-            return self.test_rc, "", "bad upstream" if self.test_rc else ""
-        return (self.reload_rcs.pop(0) if len(self.reload_rcs) > 1 else self.reload_rcs[0]), "", "no master"
-
-    def warn(self, msg):
-        self.warnings.append(msg)
 
 
 @pytest.fixture

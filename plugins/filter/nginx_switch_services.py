@@ -12,8 +12,9 @@ short_description: Describe services of the inventory model for the nginx backen
 version_added: 0.1.0
 description:
   - Turns services of the inventory model (C(name), C(port), C(color_ports)) into the O(runbook.ops.bluegreen_switch#module:services)
-    entries of its nginx backend - the C(host:port) of the blue and green instances, and the URL that
-    answers through nginx with the color serving it.
+    entries of its nginx backend - the C(host:port) of the blue and green instances, the URL that
+    answers through nginx with the color serving it, and the C(host:port) nginx listens on for the
+    service (for M(runbook.ops.nginx_servers)).
 positional: nginx
 options:
   _input:
@@ -52,10 +53,12 @@ _value:
       blue: '127.0.0.1:18100'
       green: '127.0.0.1:18200'
       verify_url: 'http://127.0.0.1:18000/version'
+      listen: '127.0.0.1:18000'
     - name: judgment-service
       blue: '127.0.0.1:18102'
       green: '127.0.0.1:18202'
       verify_url: 'http://127.0.0.1:18002/version'
+      listen: '127.0.0.1:18002'
   contains:
     name:
       description: Service and upstream name.
@@ -73,6 +76,10 @@ _value:
       description: URL through nginx that tells the color serving it.
       type: str
       sample: 'http://127.0.0.1:18002/version'
+    listen:
+      description: C(host:port) nginx listens on for the service.
+      type: str
+      sample: '127.0.0.1:18002'
 """
 
 from ansible.errors import AnsibleFilterError
@@ -92,11 +99,13 @@ def describe(service, nginx, verify_path):
     if not all(color in ports for color in COLORS):
         raise AnsibleFilterError("service %s: color_ports needs both blue and green" % service["name"])
     upstream_host = nginx.get("upstream_host", "127.0.0.1")
+    listen = "%s:%s" % (nginx.get("listen_host", "127.0.0.1"), service["port"])
     return {
         "name": service["name"],
         "blue": "%s:%s" % (upstream_host, ports["blue"]),
         "green": "%s:%s" % (upstream_host, ports["green"]),
-        "verify_url": "http://%s:%s%s" % (nginx.get("listen_host", "127.0.0.1"), service["port"], verify_path),
+        "verify_url": "http://%s%s" % (listen, verify_path),
+        "listen": listen,
     }
 
 

@@ -11,6 +11,9 @@ Both kinds start with a header line the runbook reads back, then one ``upstream`
 - the weighted file (``traffic_shift``): the header records the weight, the previous weight and the
   change id; each upstream has its stable and canary servers. nginx has no weight 0, so a server
   that gets no traffic is marked ``down``.
+
+Beside them, the servers file (``nginx_servers``) has one ``server`` per service, listening where the
+service is reached and proxying to its upstream.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +31,18 @@ SERVER = re.compile(r"\bserver\s+(?P<address>[^\s;]+)")
 WEIGHTED_SERVER = re.compile(r"^\s*server\s+\S+:(?P<port>\d+)\s+(?:down|weight=(?P<weight>\d+))\s*;", re.M)
 SWITCH_NOTE = "# Written by runbook.ops.bluegreen_switch; edits are overwritten."
 SHIFT_NOTE = "# Written by runbook.ops.traffic_shift; edits are overwritten."
+SERVERS_NOTE = "# Written by runbook.ops.nginx_servers; edits are overwritten."
+SERVER_BLOCK = """server {
+    listen %(listen)s;
+    location / {
+        proxy_pass http://%(upstream)s;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+}
+"""
 
 
 def render(specs, color, previous, change_id, at, note=SWITCH_NOTE):
@@ -37,6 +52,11 @@ def render(specs, color, previous, change_id, at, note=SWITCH_NOTE):
     for spec in specs:
         lines += ["upstream %s {" % spec["upstream"], "    server %s;" % spec[color], "}"]
     return "\n".join(lines) + "\n"
+
+
+def render_servers(specs):
+    """The servers file: for every spec, a server on its listen address proxying to its upstream."""
+    return SERVERS_NOTE + "\n" + "".join(SERVER_BLOCK % spec for spec in specs)
 
 
 def header(text):

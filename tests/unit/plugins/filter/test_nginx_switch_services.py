@@ -15,10 +15,10 @@ GATEWAY = {"name": "api-gateway-service", "port": 18000, "color_ports": {"blue":
 
 @pytest.mark.parametrize("nginx, expected", [
     ({}, {"name": "api-gateway-service", "blue": "127.0.0.1:18100", "green": "127.0.0.1:18200",
-          "verify_url": "http://127.0.0.1:18000/version"}),
+          "verify_url": "http://127.0.0.1:18000/version", "listen": "127.0.0.1:18000"}),
     ({"listen_host": "10.0.0.5", "upstream_host": "10.0.0.9"},
      {"name": "api-gateway-service", "blue": "10.0.0.9:18100", "green": "10.0.0.9:18200",
-      "verify_url": "http://10.0.0.5:18000/version"}),
+      "verify_url": "http://10.0.0.5:18000/version", "listen": "10.0.0.5:18000"}),
 ])
 def test_services_become_switch_entries(nginx, expected):
     assert nginx_switch_services([GATEWAY], nginx) == [expected]

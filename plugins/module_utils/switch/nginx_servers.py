@@ -44,8 +44,7 @@ def server_specs(services):
     specs = nginx_upstream.service_specs(services)
     for index, (spec, entry) in enumerate(zip(specs, services)):
         spec["listen"] = listen_address(index, entry.get("listen"))
-    listens = [spec["listen"] for spec in specs]
-    shared = sorted(set(listen for listen in listens if listens.count(listen) > 1))
+    shared = nginx_upstream.repeated([spec["listen"] for spec in specs])
     if shared:
         raise InputError("services", shared, "give each service its own listen address")
     return specs
@@ -55,8 +54,7 @@ def listen_address(index, listen):
     where = "services[%d].listen" % index
     if not listen or not isinstance(listen, str):
         raise InputError(where, listen, "set the host:port (or port) nginx listens on for the service")
-    if nginx_upstream.UNSAFE.search(listen):
-        raise InputError(where, listen, "use no spaces, quotes, ';', '{', '}', '#' or '$'")
+    nginx_upstream.refuse_unsafe(where, listen)
     return listen
 
 

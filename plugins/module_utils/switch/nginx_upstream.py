@@ -24,11 +24,21 @@ def service_specs(services):
     if not services:
         raise InputError("services", services, "list at least one service for the nginx backend")
     specs = [service_spec(index, entry) for index, entry in enumerate(services)]
-    upstreams = [spec["upstream"] for spec in specs]
-    duplicates = sorted(set(name for name in upstreams if upstreams.count(name) > 1))
+    duplicates = repeated([spec["upstream"] for spec in specs])
     if duplicates:
         raise InputError("services", duplicates, "give each service its own upstream name")
     return specs
+
+
+def repeated(values):
+    """The values that occur more than once, sorted."""
+    return sorted(set(value for value in values if values.count(value) > 1))
+
+
+def refuse_unsafe(where, value):
+    """InputError unless value can stand in a directive without ending it."""
+    if UNSAFE.search(value):
+        raise InputError(where, value, "use no spaces, quotes, ';', '{', '}', '#' or '$'")
 
 
 def service_spec(index, entry):
@@ -41,8 +51,7 @@ def service_spec(index, entry):
     spec = dict(name=entry["name"], upstream=entry.get("upstream") or entry["name"], blue=entry["blue"],
                 green=entry["green"], verify_url=entry["verify_url"])
     for key in ("upstream", "blue", "green"):
-        if UNSAFE.search(spec[key]):
-            raise InputError("%s.%s" % (where, key), spec[key], "use no spaces, quotes, ';', '{', '}', '#' or '$'")
+        refuse_unsafe("%s.%s" % (where, key), spec[key])
     if spec["blue"] == spec["green"]:
         raise InputError(where + ".green", spec["green"], "blue and green must be different host:port addresses")
     if not spec["verify_url"].startswith(("http://", "https://")):

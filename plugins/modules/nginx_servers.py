@@ -30,8 +30,10 @@ attributes:
   check_mode:
     support: full
     description:
-      - Reports the files it would write and has nginx test them; nothing is written or reloaded, and the
-        lock file is only read, never created.
+      - Reports the files it would write and has nginx test them; nothing is reloaded, and the lock file is
+        only read, never created. The test runs in a copy of the configuration when O(test_cmd) names the
+        main configuration with C(-c) and it includes the directory by absolute path; otherwise the
+        candidates stand in the live paths for the test only, under the lock, and are put back at once.
   diff_mode:
     support: full
     description: Each file written, before and after.

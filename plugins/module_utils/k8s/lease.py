@@ -17,13 +17,15 @@ import datetime
 
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils import timing
+from ansible_collections.runbook.ops.plugins.module_utils.k8s.errors import ApiException, describe
 
 try:
     from kubernetes.dynamic.exceptions import DynamicApiError
 except ImportError:  # modules report the missing library before a Lease is touched
-    class DynamicApiError(Exception):
+    class DynamicApiError(ApiException):  # as the library's, a kind of ApiException
         status = None
         reason = None
+        body = None
 
 MICRO_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "runbook.ops"}
@@ -93,13 +95,6 @@ def lease_body(name, holder, duration, current=None, acquired=None, renewed=None
 
 def as_dict(obj):
     return obj.to_dict() if hasattr(obj, "to_dict") else obj
-
-
-def describe(exc):
-    status = getattr(exc, "status", None)
-    if status is not None:
-        return "HTTP %s %s" % (status, getattr(exc, "reason", None) or "")
-    return str(exc) or type(exc).__name__
 
 
 class LeaseStore:

@@ -14,6 +14,7 @@ __metaclass__ = type
 from ansible_collections.runbook.ops.plugins.module_utils.k8s import lease
 from ansible_collections.runbook.ops.plugins.module_utils.errors import RunbookError
 from ansible_collections.runbook.ops.plugins.module_utils.k8s import client as k8s_client
+from ansible_collections.runbook.ops.plugins.module_utils.k8s import errors as k8s_errors
 
 PID = "runbook.ops/holder-pid"
 HOST = "runbook.ops/holder-host"
@@ -35,7 +36,7 @@ class LeaseStore:
             leases = client.resources.get(api_version="coordination.k8s.io/v1", kind="Lease")
         except Exception as exc:  # pylint: disable=broad-except
             # CoreException for the configuration; discovery fails with urllib3 or dynamic-client errors
-            raise RunbookError("Cannot connect to the Kubernetes API: %s" % lease.describe(exc)) from exc
+            raise RunbookError("Cannot connect to the Kubernetes API: %s" % k8s_errors.describe(exc)) from exc
         self.store = lease.LeaseStore(leases, namespace, self.name)
 
     def location(self):

@@ -56,12 +56,10 @@ _value:
 from ansible_collections.runbook.ops.plugins.filter.nginx_switch_services import nginx_switch_services
 from ansible_collections.runbook.ops.plugins.module_utils.nginx import formats
 
-CHANGE_ID = "first-publication"
-
 
 def nginx_first_upstreams(services, color, nginx, at):
     specs = [dict(entry, upstream=entry["name"]) for entry in nginx_switch_services(services, nginx)]
-    return formats.render(specs, color, None, CHANGE_ID, at, note=None)
+    return formats.render_first(specs, color, at)
 
 
 class FilterModule(object):

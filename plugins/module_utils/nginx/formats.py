@@ -31,6 +31,7 @@ SERVER = re.compile(r"\bserver\s+(?P<address>[^\s;]+)")
 WEIGHTED_SERVER = re.compile(r"^\s*server\s+\S+:(?P<port>\d+)\s+(?:down|weight=(?P<weight>\d+))\s*;", re.M)
 SWITCH_NOTE = "# Written by runbook.ops.bluegreen_switch; edits are overwritten."
 SHIFT_NOTE = "# Written by runbook.ops.traffic_shift; edits are overwritten."
+FIRST_CHANGE_ID = "first-publication"
 SERVERS_NOTE = "# Written by runbook.ops.nginx_servers; edits are overwritten."
 SERVER_BLOCK = """server {
     listen %(listen)s;
@@ -52,6 +53,11 @@ def render(specs, color, previous, change_id, at, note=SWITCH_NOTE):
     for spec in specs:
         lines += ["upstream %s {" % spec["upstream"], "    server %s;" % spec[color], "}"]
     return "\n".join(lines) + "\n"
+
+
+def render_first(specs, color, at):
+    """The blue-green file of a group never published: every spec on color, no previous color to go back to."""
+    return render(specs, color, None, FIRST_CHANGE_ID, at, note=None)
 
 
 def render_servers(specs):

@@ -21,8 +21,6 @@ from ansible_collections.runbook.ops.plugins.module_utils.nginx import config, f
 from ansible_collections.runbook.ops.plugins.module_utils.switch import nginx, nginx_upstream
 from ansible_collections.runbook.ops.plugins.module_utils.timing import iso_seconds, utc_now
 
-FIRST_CHANGE_ID = "first-publication"
-
 
 def run(module, timer):
     params = module.params
@@ -92,8 +90,7 @@ def planned_changes(specs, color, upstream_file, sites_file):
     changes = []
     upstreams = config.read(upstream_file)
     if upstreams is None:
-        first = formats.render(specs, color, None, FIRST_CHANGE_ID, iso_seconds(utc_now()), note=None)
-        changes.append((upstream_file, None, first))
+        changes.append((upstream_file, None, formats.render_first(specs, color, iso_seconds(utc_now()))))
     servers_before, servers_after = config.read(sites_file), formats.render_servers(specs)
     if servers_before != servers_after:
         changes.append((sites_file, servers_before, servers_after))
@@ -106,7 +103,7 @@ def reload_or_put_back(module, changes, result):
         return
     config.put_back_all(changes)
     rc, again = config.reload(module, module.params["reload_cmd"])
-    done = "reloaded nginx with them" if rc == 0 else "nginx did not reload them either (%s)" % again
+    done = "reloaded nginx" if rc == 0 else "nginx did not reload after that either (%s)" % again
     raise RunbookError("nginx did not reload the servers of the group (%s); put %s back as before and %s"
                        % (message, " and ".join(result["written"]), done), **failed(result, changed=rc != 0))
 

@@ -77,8 +77,8 @@ def test_a_rejected_change_puts_every_file_back(files, sites_before):
 
 
 @pytest.mark.parametrize("reload_rcs, changed, said", [
-    ((1, 0), False, "put .* back as before and reloaded nginx with them"),
-    ((1, 1), True, "nginx did not reload them either"),
+    ((1, 0), False, "put .* back as before and reloaded nginx$"),
+    ((1, 1), True, "nginx did not reload after that either"),
 ])
 def test_a_failed_reload_puts_every_file_back(files, reload_rcs, changed, said):
     module = FakeModule(params(files), reload_rcs=reload_rcs)

@@ -6,24 +6,18 @@ test runs beside the molecule scenario and the demo, which use the inventory's f
 """
 
 import glob
-import json
 import os
 import re
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 
 import pytest
 
+from nginx_site import NginxSite
 from runbook_infra import free_port
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("RUNBOOK_BUILD_DIR", os.path.join(ROOT, ".build"))
-COLLECTION = os.path.join(BUILD, "collections", "ansible_collections", "runbook", "ops")
-INSTANCE = os.path.join(ROOT, "roles", "deploy_idle", "files", "instance.sh")
-NGINX = os.path.join(ROOT, "tests", "infra", "nginx.sh")
 LOCK_REFUSAL = re.compile(r"Another run holds the deploy lock of local: (\S+) since \S+Z, expires \S+Z; "
                           r"nothing was changed")
 
@@ -42,37 +36,29 @@ def services():
     ]
 
 
-class Platform:
-    """nginx, a database and the inventory's variables under one directory; the instances it ran stopped at the end."""
+class Platform(NginxSite):
+    """The nginx site plus a database and the inventory's variables; the database dropped at the end."""
 
     def __init__(self, root, postgres):
-        self.root = str(root)
+        super(Platform, self).__init__(root)
         self.database = "concurrent_%s" % uuid.uuid4().hex[:8]
-        self.pg = dict((key, postgres[key]) for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD"))
-        self.env = dict(os.environ, RUNBOOK_DEMO_DIR=self.root, RUNBOOK_INFRA_DIR=os.path.join(self.root, "infra"),
-                        RUNBOOK_REPORT_DIR=os.path.join(self.root, "reports"), ANSIBLE_NOCOLOR="1",
-                        ANSIBLE_FORCE_COLOR="0", ANSIBLE_COLLECTIONS_PATH=os.path.join(BUILD, "collections"),
-                        ANSIBLE_STDOUT_CALLBACK="default", PATH=os.environ["PATH"] + ":/usr/sbin", **self.pg)
+        self.env.update((key, postgres[key]) for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD"))
         self.services = services()
-        self.vars_file = os.path.join(self.root, "platform.json")
-        with open(self.vars_file, "w") as handle:
-            # Fewer smoke samples and canary steps than the inventory's keep the test short.
-            json.dump({"runbook_services": self.services,
-                       "runbook_backup": {"database": self.database, "destination": self.root + "/backups/",
-                                          "keep_days": 7},
-                       "runbook_canary": {"backend": "nginx", "steps": [50, 100], "step_wait": 1},
-                       "verify_samples": 10}, handle)
+        # Fewer smoke samples and canary steps than the inventory's keep the test short.
+        self.vars_file = self.write_vars("platform.json", {
+            "runbook_services": self.services,
+            "runbook_backup": {"database": self.database, "destination": self.root + "/backups/", "keep_days": 7},
+            "runbook_canary": {"backend": "nginx", "steps": [50, 100], "step_wait": 1},
+            "verify_samples": 10})
 
     def start(self):
-        subprocess.run(["bash", NGINX, "start"], env=self.env, check=True, capture_output=True)
+        super(Platform, self).start()
         self.psql("postgres", "CREATE DATABASE %s" % self.database)
         self.psql(self.database, "CREATE TABLE judgments (id bigserial PRIMARY KEY, amount int); "
                                  "INSERT INTO judgments (amount) SELECT g FROM generate_series(1, 500) g")
 
     def stop(self):
-        for pidfile in glob.glob(os.path.join(self.root, "instances", "*.pid")):
-            subprocess.run(["bash", INSTANCE, "stop", pidfile], check=False, capture_output=True)
-        subprocess.run(["bash", NGINX, "stop"], env=self.env, check=False, capture_output=True)
+        super(Platform, self).stop()
         self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.database, check=False)
 
     def psql(self, database, sql, check=True):
@@ -80,18 +66,11 @@ class Platform:
                        env=dict(self.env, PGDATABASE=database), check=check, capture_output=True)
 
     def deploy(self, release, *extra):
-        command = ["ansible-playbook", "-i", os.path.join(ROOT, "inventories", "local"),
-                   os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "@" + self.vars_file,
-                   "-e", "runbook_release=%s" % release] + list(extra)
-        return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        """The deploy, started: two of them run at once."""
+        return subprocess.Popen(self.playbook_command("deploy.yml", "-e", "@" + self.vars_file,
+                                                      "-e", "runbook_release=%s" % release, *extra),
+                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, text=True)
-
-    def reports(self):
-        found = []
-        for path in glob.glob(os.path.join(self.root, "reports", "deploy-*.json")):
-            with open(path) as handle:
-                found.append(json.load(handle))
-        return found
 
     def backups(self):
         return sorted(glob.glob(os.path.join(self.root, "backups", "**", "*.manifest.json"), recursive=True))
@@ -104,19 +83,9 @@ class Platform:
                 commands[os.path.basename(path)[:-len(".pid.cmd")]] = handle.read().split("\0")
         return commands
 
-    def serving(self):
-        answers = {}
-        for service in self.services:
-            url = "http://127.0.0.1:%d/version" % service["port"]
-            with urllib.request.urlopen(url, timeout=5) as response:
-                answers[service["name"]] = json.loads(response.read())
-        return answers
-
 
 @pytest.fixture
 def platform(tmp_path, postgres):
-    if not os.path.isdir(COLLECTION):
-        pytest.fail("no staged collection at %s: run through tests/run.sh" % COLLECTION)
     site = Platform(tmp_path, postgres)
     site.start()
     yield site

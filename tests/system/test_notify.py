@@ -7,7 +7,6 @@ token, the database password, the webhook URLs), publish the summary with set_st
 to the backups, and never fail because a webhook did.
 """
 
-import glob
 import json
 import os
 import re
@@ -19,13 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from nginx_site import BUILD, NginxSite
 from runbook_infra import free_port
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BUILD = os.environ.get("RUNBOOK_BUILD_DIR", os.path.join(ROOT, ".build"))
-COLLECTION = os.path.join(BUILD, "collections", "ansible_collections", "runbook", "ops")
-INSTANCE = os.path.join(ROOT, "roles", "deploy_idle", "files", "instance.sh")
-NGINX = os.path.join(ROOT, "tests", "infra", "nginx.sh")
 SMOKE_TOKEN = "smoke-token-%s" % uuid.uuid4().hex
 HOOK_SECRET = "T0HOOK/B0HOOK/%s" % uuid.uuid4().hex
 HOOK_TOKEN = "hook-token-%s" % uuid.uuid4().hex
@@ -74,54 +69,45 @@ class Receiver:
         return set(item["headers"].get("X-Hook-Token") for item in self.received if item["path"].startswith(prefix))
 
 
-class Platform:
-    """nginx, a database and the inventory's variables under one directory; its instances stopped at the end."""
+class Platform(NginxSite):
+    """The nginx site plus a database and the inventory's variables; the database dropped at the end."""
 
     def __init__(self, root, postgres, receiver):
-        self.root = str(root)
-        self.database = "notify_%s" % uuid.uuid4().hex[:8]
-        self.password = postgres["PGPASSWORD"]
-        pg = dict((key, postgres[key]) for key in ("PGHOST", "PGPORT", "PGUSER"))
-        self.env = dict(os.environ, RUNBOOK_DEMO_DIR=self.root, RUNBOOK_INFRA_DIR=os.path.join(self.root, "infra"),
-                        RUNBOOK_REPORT_DIR=os.path.join(self.root, "reports"), ANSIBLE_NOCOLOR="1",
-                        ANSIBLE_FORCE_COLOR="0", ANSIBLE_COLLECTIONS_PATH=os.path.join(BUILD, "collections"),
-                        ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_SHOW_CUSTOM_STATS="1",
-                        PATH=os.environ["PATH"] + ":/usr/sbin", **pg)
-        self.env.pop("PGPASSWORD", None)
-        self.services = [
+        super(Platform, self).__init__(root, services=[
             {"name": "api-gateway-service", "port": free_port(), "tier": "critical", "strategy": "bluegreen",
              "color_ports": {"blue": free_port(), "green": free_port()},
              "checks": [{"name": "echo", "path": "/api/echo/headers", "status_codes": [200],
                          "headers": {"Authorization": "Bearer " + SMOKE_TOKEN}}]},
             {"name": "judgment-service", "port": free_port(), "tier": "critical", "strategy": "bluegreen",
              "color_ports": {"blue": free_port(), "green": free_port()}},
-        ]
-        self.vars_file = os.path.join(self.root, "platform.json")
-        with open(self.vars_file, "w") as handle:
-            json.dump({"runbook_services": self.services,
-                       "runbook_pg": {"password": self.password},
-                       "runbook_backup": {"database": self.database, "destination": self.root + "/backups/",
-                                          "keep_days": 7},
-                       "runbook_report_upload": True,
-                       "runbook_notify": [
-                           {"type": "slack", "url": "%s/slack/%s" % (receiver.url, HOOK_SECRET),
-                            "events": ["failure", "switched_back"]},
-                           {"type": "json", "url": "%s/json/%s" % (receiver.url, HOOK_SECRET),
-                            "headers": {"X-Hook-Token": HOOK_TOKEN}},
-                           {"type": "json", "url": "%s/fail/%s" % (receiver.url, HOOK_SECRET), "events": ["start"]},
-                       ],
-                       "verify_samples": 10}, handle)
+        ])
+        self.database = "notify_%s" % uuid.uuid4().hex[:8]
+        self.password = postgres["PGPASSWORD"]
+        self.env.update((key, postgres[key]) for key in ("PGHOST", "PGPORT", "PGUSER"))
+        self.env.update(ANSIBLE_SHOW_CUSTOM_STATS="1")
+        self.env.pop("PGPASSWORD", None)
+        self.vars_file = self.write_vars("platform.json", {
+            "runbook_services": self.services,
+            "runbook_pg": {"password": self.password},
+            "runbook_backup": {"database": self.database, "destination": self.root + "/backups/", "keep_days": 7},
+            "runbook_report_upload": True,
+            "runbook_notify": [
+                {"type": "slack", "url": "%s/slack/%s" % (receiver.url, HOOK_SECRET),
+                 "events": ["failure", "switched_back"]},
+                {"type": "json", "url": "%s/json/%s" % (receiver.url, HOOK_SECRET),
+                 "headers": {"X-Hook-Token": HOOK_TOKEN}},
+                {"type": "json", "url": "%s/fail/%s" % (receiver.url, HOOK_SECRET), "events": ["start"]},
+            ],
+            "verify_samples": 10})
 
     def start(self):
-        subprocess.run(["bash", NGINX, "start"], env=self.env, check=True, capture_output=True)
+        super(Platform, self).start()
         self.psql("postgres", "CREATE DATABASE %s" % self.database)
         self.psql(self.database, "CREATE TABLE judgments (id bigserial PRIMARY KEY, amount int); "
                                  "INSERT INTO judgments (amount) SELECT g FROM generate_series(1, 100) g")
 
     def stop(self):
-        for pidfile in glob.glob(os.path.join(self.root, "instances", "*.pid")):
-            subprocess.run(["bash", INSTANCE, "stop", pidfile], check=False, capture_output=True)
-        subprocess.run(["bash", NGINX, "stop"], env=self.env, check=False, capture_output=True)
+        super(Platform, self).stop()
         self.psql("postgres", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.database, check=False)
 
     def psql(self, database, sql, check=True):
@@ -130,12 +116,7 @@ class Platform:
                        capture_output=True)
 
     def deploy(self, release, *extra):
-        command = ["ansible-playbook", "-i", os.path.join(ROOT, "inventories", "local"),
-                   os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "@" + self.vars_file,
-                   "-e", "runbook_release=%s" % release] + list(extra)
-        result = subprocess.run(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, text=True, timeout=900, check=False)
-        return result.returncode, result.stdout
+        return self.playbook("deploy.yml", "-e", "@" + self.vars_file, "-e", "runbook_release=%s" % release, *extra)
 
 
 def custom_stats(output):
@@ -155,8 +136,6 @@ def receiver():
 
 @pytest.fixture
 def platform(tmp_path, postgres, receiver):
-    if not os.path.isdir(COLLECTION):
-        pytest.fail("no staged collection at %s: run through tests/run.sh" % COLLECTION)
     site = Platform(tmp_path, postgres, receiver)
     site.start()
     yield site

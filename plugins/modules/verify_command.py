@@ -22,7 +22,7 @@ description:
     and C({result_file}) (a fresh file path the module removes afterwards). Any other C({word}) is refused.
   - The command runs without a shell, in its own process group; when O(timeout) passes the whole
     group is sent SIGTERM, and SIGKILL 5 seconds later.
-  - Never reports RV(changed); a failed gate is RV(success=false), and fails the task unless
+  - Never reports C(changed); a failed gate is RV(success=false), and fails the task unless
     O(fail_on_failure=false).
 author:
   - runbook.ops maintainers (@runbook-ops)
@@ -34,7 +34,8 @@ seealso:
 attributes:
   check_mode:
     support: partial
-    description:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    details:
       - The command is the team's code and may change what it tests, so check mode does not run it
         unless O(run_in_check_mode=true); the result then says what would run (RV(skipped)).
   diff_mode:

@@ -189,12 +189,12 @@ def run_gate(params, redactor, timer, check_mode):
                   timed_out=outcome.timed_out, duration_ms=outcome.duration_ms,
                   stdout=redactor.text(tail(outcome.stdout, params["output_limit"])),
                   stderr=redactor.text(tail(outcome.stderr, params["output_limit"])),
-                  report=redactor.value(document) if document is not None else None,
-                  msg="%s: %s" % (params["name"] or shown[0], reason))
+                  report=redactor.value(document) if document is not None else None)
+    message = "%s: %s" % (params["name"] or shown[0], reason)
     if not success and params["fail_on_failure"]:
-        raise RunbookError(result.pop("msg"), **result)
+        raise RunbookError(message, **result)
     # Ansible takes a result with a non-zero rc and no failed key for a failure.
-    result["failed"] = False
+    result.update(msg=message, failed=False)
     return result
 
 

@@ -1,0 +1,106 @@
+"""The team's test image as a gate on Kubernetes: a deploy runs each service's verify_jobs as Jobs in
+the cluster against the idle color's preview Service, after the smoke checks and before the switch.
+
+The control plane's pods are simulated (kwok completes a Job's pods as Succeeded), so the passing Job is
+the real Job controller's verdict on a pod that "ran"; the failing one is a Job whose pod can never be
+scheduled (a node selector no node has), which the Job controller fails at its activeDeadlineSeconds,
+exactly as it fails a suite that hangs. Smoke checks go to a demo_app process, as in the molecule scenario.
+"""
+
+import json
+import os
+import subprocess
+import uuid
+
+import kubernetes
+import pytest
+import yaml
+
+from nginx_site import BUILD, COLLECTION
+
+
+@pytest.fixture
+def cluster(tmp_path, k8s, demo_apps):
+    namespace = "vjobs-%s" % uuid.uuid4().hex[:8]
+    api = kubernetes.config.new_client_from_config(config_file=k8s["K8S_AUTH_KUBECONFIG"])
+    core = kubernetes.client.CoreV1Api(api)
+    core.create_namespace({"metadata": {"name": namespace}})
+    site = Cluster(tmp_path, k8s, namespace, demo_apps.start(), api)
+    yield site
+    core.delete_namespace(namespace)
+
+
+class Cluster:
+    def __init__(self, root, k8s, namespace, app_url, api):
+        self.root, self.namespace, self.api = root, namespace, api
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(BUILD, "collections"), ANSIBLE_NOCOLOR="1",
+                        ANSIBLE_FORCE_COLOR="0", ANSIBLE_STDOUT_CALLBACK="default",
+                        RUNBOOK_REPORT_DIR=str(root / "reports"), K8S_AUTH_KUBECONFIG=k8s["K8S_AUTH_KUBECONFIG"])
+        self.service = {"name": "judgment-service", "port": 8002, "tier": "critical", "strategy": "bluegreen",
+                        "replicas": 1, "idle_url": app_url, "live_url": app_url}
+        self.inventory = root / "inventory"
+        (self.inventory / "group_vars").mkdir(parents=True)
+        (self.inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
+            "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
+
+    def deploy(self, release, jobs):
+        (self.inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
+            "runbook_environment": "vjobs", "runbook_platform": "kubernetes", "runbook_namespace": self.namespace,
+            "runbook_image_registry": "registry.invalid/judgify", "runbook_require_approval": False,
+            "runbook_services": [dict(self.service, verify_jobs=jobs)], "verify_samples": 5,
+            "verify_job_poll": 1, "deploy_idle_rollout_timeout": 120}))
+        result = subprocess.run(["ansible-playbook", "-i", str(self.inventory),
+                                 os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "runbook_release=" + release],
+                                env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                text=True, timeout=600, check=False)
+        return result.returncode, result.stdout
+
+    def report(self):
+        paths = sorted((self.root / "reports").glob("deploy-*.json"))
+        return json.loads(paths[-1].read_text())
+
+    def jobs(self):
+        batch = kubernetes.client.BatchV1Api(self.api)
+        return batch.list_namespaced_job(self.namespace, label_selector="app.kubernetes.io/component=verify").items
+
+    def live_color(self):
+        core = kubernetes.client.CoreV1Api(self.api)
+        return core.read_namespaced_service(self.service["name"], self.namespace).spec.selector.get("version")
+
+
+def test_test_jobs_gate_the_switch(cluster):
+    passing = [{"name": "smoke", "image": "registry.invalid/judgify/smoke-tests:v1", "timeout": 60,
+                "args": ["--base-url", "{url}", "--color", "{color}"], "env": {"SUITE": "smoke", "RETRIES": 2}}]
+    code, output = cluster.deploy("v1", passing)
+    assert code == 0, output[-4000:]
+    report = cluster.report()
+    color = report["colors"]["after"]
+    entry, = report["verify_commands"]
+    assert (entry["kind"], entry["name"], entry["success"], entry["target"]) == ("job", "smoke", True, "idle"), entry
+    assert entry["msg"] == "smoke: Job %s completed" % entry["job"]
+    job, = cluster.jobs()
+    assert job.metadata.name == entry["job"] and job.status.succeeded == 1
+    assert job.spec.active_deadline_seconds == 60 and job.spec.backoff_limit == 0
+    assert job.metadata.labels["runbook.ops/color"] == color
+    container, = job.spec.template.spec.containers
+    preview = "http://judgment-service-preview.%s.svc:8002" % cluster.namespace
+    assert container.image == "registry.invalid/judgify/smoke-tests:v1"
+    assert container.args == ["--base-url", preview, "--color", color]
+    env = dict((item.name, item.value) for item in container.env)
+    assert env == {"VERIFY_URL": preview, "VERIFY_SERVICE": "judgment-service", "VERIFY_COLOR": color,
+                   "SUITE": "smoke", "RETRIES": "2"}
+    assert cluster.live_color() == color
+
+    # v2's test pod can never be scheduled: the Job controller fails it at its deadline, and the
+    # deploy stops in verify with the live Service still on v1's color.
+    hanging = [{"name": "critical-path", "image": "registry.invalid/judgify/smoke-tests:v2", "timeout": 3,
+                "node_selector": {"runbook.ops/no-such-node": "true"}}]
+    code, output = cluster.deploy("v2", hanging)
+    assert code != 0, output[-4000:]
+    failed = cluster.report()
+    assert (failed["release"], failed["outcome"], failed["failed_phase"]) == ("v2", "failed", "verify"), failed
+    entry, = failed["verify_commands"]
+    assert entry["success"] is False and entry["timed_out"] is True, entry
+    assert entry["msg"].startswith("critical-path: Job %s failed (DeadlineExceeded" % entry["job"]), entry["msg"]
+    assert "Tests failed on the idle color: judgment-service critical-path: Job" in failed["failure"], failed["failure"]
+    assert cluster.live_color() == color

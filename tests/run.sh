@@ -62,7 +62,7 @@ phase_units() {
 phase_system() {
   local tests
   read -ra tests <<<"${RUNBOOK_SYSTEM_TESTS:-tests/system}"
-  (cd "$ROOT" && python -m pytest -p no:cacheprovider -q "${tests[@]}")
+  (cd "$ROOT" && python -m pytest -p no:cacheprovider -q --durations=15 "${tests[@]}")
 }
 
 # RUNBOOK_INTEGRATION_TARGETS / RUNBOOK_UNIT_TESTS / RUNBOOK_SYSTEM_TESTS narrow a run.
@@ -116,6 +116,13 @@ phase_bench() {
   return "$rc"
 }
 
+# The phases against the test systems run in lanes at once (RUNBOOK_LANES, lanes separated by
+# "|", "serial" for one after another). They share the systems but not their objects: namespaces,
+# databases, ports and nginx prefixes of their own, molecule scenarios one at a time. On two cores
+# a lane is mostly one ansible-playbook at a time waiting on rollouts and observation windows, so
+# two lanes keep both cores busy.
+LANES=${RUNBOOK_LANES:-system|integration molecule}
+
 main() {
   local phases=("$@")
   ((${#phases[@]})) || phases=("${ALL_PHASES[@]}")
@@ -125,14 +132,63 @@ main() {
   if needs_infra "${phases[@]}"; then
     run_phase infra infra_start || { print_summary; exit 1; }
   fi
-  local p
+  local p laned=()
   for p in "${phases[@]}"; do
     [[ $p == setup ]] && continue # done above, for every run
+    if in_lanes "$p" && [[ $LANES != serial ]]; then
+      laned+=("$p")
+      continue
+    fi
+    ((${#laned[@]})) && { run_lanes "${laned[@]}"; laned=(); }
     run_phase "$p" "phase_$p" || show_failed_systems
   done
+  ((${#laned[@]})) && run_lanes "${laned[@]}"
   SUMMARY+=("$(printf '%-12s %-4s %5ss' total "$([[ $FAILED -eq 0 ]] && echo ok || echo FAIL)" "$((SECONDS - started))")")
   print_summary
   exit $FAILED
+}
+
+# in_lanes PHASE: the phase is in one of the LANES.
+in_lanes() {
+  [[ " ${LANES//|/ } " == *" $1 "* ]]
+}
+
+# run_lanes PHASE...: the given phases, each lane of LANES (restricted to them) in a subshell of its
+# own, all at once; each line of output carries its lane's first phase, and each lane's phase
+# durations and failures join this run's.
+run_lanes() {
+  local wanted=" $* " lanes lane phase dir index=0 pids=() names=()
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/runbook-lanes.XXXXXX") || return 1
+  IFS='|' read -ra lanes <<<"$LANES"
+  for lane in "${lanes[@]}"; do
+    local mine=()
+    for phase in $lane; do [[ $wanted == *" $phase "* ]] && mine+=("$phase"); done
+    ((${#mine[@]})) || continue
+    index=$((index + 1))
+    names+=("(${mine[*]})")
+    run_lane "$dir/$index" "${mine[@]}" 2>&1 | sed -u "s/^/[${mine[0]}] /" &
+    pids+=($!)
+  done
+  say "in lanes at once: ${names[*]}"
+  wait "${pids[@]}"
+  for ((index = 1; index <= ${#names[@]}; index++)); do
+    [[ -f $dir/$index.summary ]] && mapfile -t -O "${#SUMMARY[@]}" SUMMARY <"$dir/$index.summary"
+    [[ $(cat "$dir/$index.rc" 2>/dev/null) == 0 ]] || FAILED=1
+  done
+  rm -rf "$dir"
+}
+
+# run_lane FILE PHASE...: the phases one after another; FILE.summary gets their durations, FILE.rc 0 or 1.
+run_lane() {
+  local file=$1 p
+  shift
+  SUMMARY=()
+  FAILED=0
+  for p in "$@"; do
+    run_phase "$p" "phase_$p" || show_failed_systems
+  done
+  printf '%s\n' "${SUMMARY[@]}" >"$file.summary"
+  echo "$FAILED" >"$file.rc"
 }
 
 # After a failed phase: the logs of every test system that is no longer running.

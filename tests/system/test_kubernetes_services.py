@@ -1,5 +1,9 @@
-"""The team's test image as a gate on Kubernetes: a deploy runs each service's verify_jobs as Jobs in
-the cluster against the idle color's preview Service, after the smoke checks and before the switch.
+"""A real service's pods and the team's test image as a gate, on the local control plane.
+
+A deploy renders each color's pods from the service's inventory entry: Secret- and ConfigMap-backed
+env, env_from, pull secrets, the runbooks' ``app`` label, annotations, placement, a mounted ConfigMap and
+probe timings; the pods the ReplicaSet made are read back. Then each service's verify_jobs run as Jobs
+in the cluster against the idle color's preview Service, after the smoke checks and before the switch.
 
 The control plane's pods are simulated (kwok completes a Job's pods as Succeeded), so the passing Job is
 the real Job controller's verdict on a pod that "ran"; the failing one is a Job whose pod can never be
@@ -25,6 +29,10 @@ def cluster(tmp_path, k8s, demo_apps):
     api = kubernetes.config.new_client_from_config(config_file=k8s["K8S_AUTH_KUBECONFIG"])
     core = kubernetes.client.CoreV1Api(api)
     core.create_namespace({"metadata": {"name": namespace}})
+    core.create_namespaced_secret(namespace, {"metadata": {"name": "app-secrets"},
+                                              "stringData": {"database-url": "postgres://judgment@db/judgify"}})
+    core.create_namespaced_config_map(namespace, {"metadata": {"name": "judgment-config"},
+                                                  "data": {"judgment.yaml": "rules: []\n"}})
     site = Cluster(tmp_path, k8s, namespace, demo_apps.start(), api)
     yield site
     core.delete_namespace(namespace)
@@ -43,11 +51,11 @@ class Cluster:
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
             "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
 
-    def deploy(self, release, jobs):
+    def deploy(self, release, jobs, **settings):
         (self.inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
             "runbook_environment": "vjobs", "runbook_platform": "kubernetes", "runbook_namespace": self.namespace,
             "runbook_image_registry": "registry.invalid/judgify", "runbook_require_approval": False,
-            "runbook_services": [dict(self.service, verify_jobs=jobs)], "verify_samples": 5,
+            "runbook_services": [dict(self.service, verify_jobs=jobs, **settings)], "verify_samples": 5,
             "verify_job_poll": 1, "deploy_idle_rollout_timeout": 120}))
         result = subprocess.run(["ansible-playbook", "-i", str(self.inventory),
                                  os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "runbook_release=" + release],
@@ -63,18 +71,62 @@ class Cluster:
         batch = kubernetes.client.BatchV1Api(self.api)
         return batch.list_namespaced_job(self.namespace, label_selector="app.kubernetes.io/component=verify").items
 
+    def pods(self, color):
+        core = kubernetes.client.CoreV1Api(self.api)
+        selector = "app.kubernetes.io/name=judgment-service,version=%s" % color
+        return core.list_namespaced_pod(self.namespace, label_selector=selector).items
+
+    def deployments(self):
+        apps = kubernetes.client.AppsV1Api(self.api)
+        return apps.list_namespaced_deployment(self.namespace).items
+
     def live_color(self):
         core = kubernetes.client.CoreV1Api(self.api)
         return core.read_namespaced_service(self.service["name"], self.namespace).spec.selector.get("version")
 
 
-def test_test_jobs_gate_the_switch(cluster):
+# seed 001 §1.3: judgment reads its DB URL from app-secrets, its rules from judgment.yaml in a ConfigMap,
+# pulls from ghcr with a pull secret and is selected by app: judgment-service.
+POD_SETTINGS = {
+    "env": {"DATABASE_URL": {"secret": "app-secrets", "key": "database-url"}, "LOG_LEVEL": "info"},
+    "env_from": [{"config_map": "judgment-config", "prefix": "CFG_"}],
+    "image_pull_secrets": ["ghcr-pull"],
+    "labels": {"app": "judgment-service"},
+    "annotations": {"prometheus.io/scrape": "true"},
+    "node_selector": {"type": "kwok"},
+    "anti_affinity": "preferred",
+    "volumes": [{"name": "rules", "configMap": {"name": "judgment-config"}}],
+    "volume_mounts": [{"name": "rules", "mountPath": "/etc/judgment"}],
+    "probes": {"readiness": {"initial_delay_seconds": 30}, "liveness": {"initial_delay_seconds": 30}},
+}
+
+
+def test_real_pods_and_test_jobs_gate_the_switch(cluster):
     passing = [{"name": "smoke", "image": "registry.invalid/judgify/smoke-tests:v1", "timeout": 60,
                 "args": ["--base-url", "{url}", "--color", "{color}"], "env": {"SUITE": "smoke", "RETRIES": 2}}]
-    code, output = cluster.deploy("v1", passing)
+    code, output = cluster.deploy("v1", passing, **POD_SETTINGS)
     assert code == 0, output[-4000:]
     report = cluster.report()
     color = report["colors"]["after"]
+
+    # The pods the ReplicaSet made carry every setting of the entry.
+    pod, = cluster.pods(color)
+    assert pod.metadata.labels["app"] == "judgment-service" and pod.metadata.labels["version"] == color
+    assert pod.metadata.annotations["prometheus.io/scrape"] == "true"
+    assert [secret.name for secret in pod.spec.image_pull_secrets] == ["ghcr-pull"]
+    assert pod.spec.node_selector == {"type": "kwok"}
+    term = pod.spec.affinity.pod_anti_affinity.preferred_during_scheduling_ignored_during_execution[0]
+    assert term.pod_affinity_term.label_selector.match_expressions[0].values == [color]
+    assert pod.spec.volumes[0].config_map.name == "judgment-config"
+    app, = pod.spec.containers
+    env = dict((item.name, item) for item in app.env)
+    assert env["DATABASE_URL"].value_from.secret_key_ref.name == "app-secrets"
+    assert env["DATABASE_URL"].value_from.secret_key_ref.key == "database-url" and env["DATABASE_URL"].value is None
+    assert env["LOG_LEVEL"].value == "info" and env["RUNBOOK_COLOR"].value == color
+    assert app.env_from[0].config_map_ref.name == "judgment-config" and app.env_from[0].prefix == "CFG_"
+    assert app.volume_mounts[0].mount_path == "/etc/judgment"
+    assert app.readiness_probe.initial_delay_seconds == 30 and app.liveness_probe.initial_delay_seconds == 30
+    assert "postgres://judgment@db/judgify" not in output
     entry, = report["verify_commands"]
     assert (entry["kind"], entry["name"], entry["success"], entry["target"]) == ("job", "smoke", True, "idle"), entry
     assert entry["msg"] == "smoke: Job %s completed" % entry["job"]
@@ -95,7 +147,7 @@ def test_test_jobs_gate_the_switch(cluster):
     # deploy stops in verify with the live Service still on v1's color.
     hanging = [{"name": "critical-path", "image": "registry.invalid/judgify/smoke-tests:v2", "timeout": 3,
                 "node_selector": {"runbook.ops/no-such-node": "true"}}]
-    code, output = cluster.deploy("v2", hanging)
+    code, output = cluster.deploy("v2", hanging, **POD_SETTINGS)
     assert code != 0, output[-4000:]
     failed = cluster.report()
     assert (failed["release"], failed["outcome"], failed["failed_phase"]) == ("v2", "failed", "verify"), failed
@@ -104,3 +156,15 @@ def test_test_jobs_gate_the_switch(cluster):
     assert entry["msg"].startswith("critical-path: Job %s failed (DeadlineExceeded" % entry["job"]), entry["msg"]
     assert "Tests failed on the idle color: judgment-service critical-path: Job" in failed["failure"], failed["failure"]
     assert cluster.live_color() == color
+
+
+def test_a_secret_in_clear_or_a_selector_label_fails_preflight_and_applies_nothing(cluster):
+    code, output = cluster.deploy("v1", [], env={"JWT_SECRET": "hunter2-in-the-inventory"},
+                                  labels={"app.kubernetes.io/name": "other"})
+    assert code != 0
+    report = cluster.report()
+    assert (report["outcome"], report["failed_phase"]) == ("failed", "preflight"), report
+    assert "judgment-service: env.JWT_SECRET holds a value in clear" in report["failure"], report["failure"]
+    assert "judgment-service: labels.app.kubernetes.io/name is the collection's own pod label" in report["failure"]
+    assert cluster.deployments() == [] and cluster.jobs() == []
+    assert "hunter2-in-the-inventory" not in output

@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import re
+
+from ansible.errors import AnsibleFilterError
 
 NAME_LABEL = "app.kubernetes.io/name"
 # Environment names that hold credentials; their values must come from a Secret, never the inventory.
@@ -25,8 +28,14 @@ PROBE_DEFAULTS = {"readiness": {"periodSeconds": 5}, "liveness": {"periodSeconds
 ANTI_AFFINITY = ("preferred", "required")
 
 
-def deployment_manifest(service, color, release, namespace, color_label, registry=""):
-    """The Deployment ``<service>-<color>`` (or ``<service>`` for a rolling service, ``color`` empty)."""
+def deployment_manifest(service, color, release, namespace, color_label, registry="", base=None):
+    """The Deployment ``<service>-<color>`` (or ``<service>`` for a rolling service, ``color`` empty).
+
+    ``base`` is the team's own Deployment (the service's ``manifest``, rendered): it is colored, not
+    built, once ``manifest_errors`` finds nothing in it that breaks the color model.
+    """
+    if base is not None:
+        return colored_manifest(base, service, color, release, namespace, color_label)
     selector = {NAME_LABEL: service["name"]}
     if color:
         selector[color_label] = color
@@ -48,6 +57,62 @@ def deployment_manifest(service, color, release, namespace, color_label, registr
             "template": {"metadata": template_metadata, "spec": pod_spec(service, color, release, color_label, registry)},
         },
     }
+
+
+def colored_manifest(base, service, color, release, namespace, color_label):
+    """The team's Deployment with the collection's name, selector, color and release labels and env."""
+    errors = manifest_errors(base, service, color_label, namespace)
+    if errors:
+        raise AnsibleFilterError("%s: manifest %s" % (service["name"], "; ".join(errors)))
+    manifest = copy.deepcopy(base)
+    selector = {NAME_LABEL: service["name"]}
+    if color:
+        selector[color_label] = color
+    release_label = {"app.kubernetes.io/version": release}
+    metadata = manifest.setdefault("metadata", {})
+    metadata.update(name=service["name"] + ("-" + color if color else ""), namespace=namespace)
+    metadata["labels"] = dict(metadata.get("labels") or {}, **dict(selector, **release_label))
+    metadata["labels"].setdefault("app.kubernetes.io/managed-by", "runbook.ops")
+    spec = manifest["spec"]
+    spec["replicas"] = service.get("replicas", spec.get("replicas", 1))
+    spec["selector"] = {"matchLabels": selector}
+    template = spec["template"]
+    template_metadata = template.setdefault("metadata", {})
+    template_metadata["labels"] = dict(template_metadata.get("labels") or {}, **dict(selector, **release_label))
+    for item in template["spec"]["containers"]:
+        item["env"] = [entry for entry in item.get("env") or [] if entry.get("name") not in ("RUNBOOK_COLOR", "RUNBOOK_RELEASE")]
+        item["env"][:0] = [{"name": "RUNBOOK_COLOR", "value": color}, {"name": "RUNBOOK_RELEASE", "value": release}]
+    return manifest
+
+
+def manifest_errors(base, service, color_label, namespace=None):
+    """What in a team's Deployment would break the color model: the name, selector and labels are ours."""
+    if not isinstance(base, dict) or base.get("kind") != "Deployment" or base.get("apiVersion") != "apps/v1":
+        return ["is not an apps/v1 Deployment"]
+    errors = []
+    metadata = base.get("metadata") or {}
+    if metadata.get("name") not in (None, service["name"]):
+        errors.append("names the Deployment %s; name it %s (or leave the name out): each color adds its suffix"
+                      % (metadata["name"], service["name"]))
+    if namespace and metadata.get("namespace") not in (None, namespace):
+        errors.append("is in namespace %s, not %s" % (metadata["namespace"], namespace))
+    spec = base.get("spec") or {}
+    selector = spec.get("selector") or {}
+    if selector.get("matchExpressions") or set(selector.get("matchLabels") or {}) - {NAME_LABEL}:
+        errors.append("selects pods by %s; the selector is the collection's (%s and %s), put other labels on the "
+                      "pod template" % (json_like(selector), NAME_LABEL, color_label))
+    elif (selector.get("matchLabels") or {}).get(NAME_LABEL, service["name"]) != service["name"]:
+        errors.append("selects %s=%s; the service is %s" % (NAME_LABEL, selector["matchLabels"][NAME_LABEL], service["name"]))
+    template = spec.get("template") or {}
+    for key in sorted(set((template.get("metadata") or {}).get("labels") or {}) & {NAME_LABEL, color_label}):
+        errors.append("sets the pod label %s, which the collection sets per color" % key)
+    if not ((template.get("spec") or {}).get("containers")):
+        errors.append("has no containers")
+    return errors
+
+
+def json_like(value):
+    return ", ".join("%s=%s" % item for item in sorted((value.get("matchLabels") or {}).items())) or "expressions"
 
 
 def pod_spec(service, color, release, color_label, registry):
@@ -170,4 +235,5 @@ def env_errors(name, value):
 
 class FilterModule(object):
     def filters(self):
-        return {"deployment_manifest": deployment_manifest, "pod_spec_errors": pod_spec_errors}
+        return {"deployment_manifest": deployment_manifest, "pod_spec_errors": pod_spec_errors,
+                "manifest_errors": manifest_errors}

@@ -158,7 +158,52 @@ def test_real_pods_and_test_jobs_gate_the_switch(cluster):
     assert cluster.live_color() == color
 
 
-def test_a_secret_in_clear_or_a_selector_label_fails_preflight_and_applies_nothing(cluster):
+TEAM_TEMPLATE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: judgment-service
+  labels: {team: judgment}
+spec:
+  selector:
+    matchLabels: {%s}
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  template:
+    metadata:
+      labels: {app: judgment-service}
+    spec:
+      terminationGracePeriodSeconds: 45
+      containers:
+        - name: app
+          image: "ghcr.io/judgify/judgment-service:{{ runbook_release }}"
+          env:
+            - {name: DEPLOYED_COLOR, value: "{{ runbook_color }}"}
+        - name: metrics-sidecar
+          image: ghcr.io/judgify/metrics-sidecar:1.4
+"""
+
+
+def test_a_teams_own_deployment_template_is_colored_and_deployed(cluster):
+    template = cluster.root / "judgment.yml.j2"
+    template.write_text(TEAM_TEMPLATE % "app.kubernetes.io/name: judgment-service")
+    code, output = cluster.deploy("v1", [], manifest=str(template))
+    assert code == 0, output[-4000:]
+    color = cluster.report()["colors"]["after"]
+    deployment, = cluster.deployments()
+    assert deployment.metadata.name == "judgment-service-" + color
+    assert deployment.metadata.labels["team"] == "judgment"
+    assert deployment.spec.selector.match_labels == {"app.kubernetes.io/name": "judgment-service", "version": color}
+    assert deployment.spec.strategy.rolling_update.max_unavailable == 0 and deployment.spec.replicas == 1
+    pod, = cluster.pods(color)
+    assert pod.metadata.labels["app"] == "judgment-service" and pod.metadata.labels["app.kubernetes.io/version"] == "v1"
+    assert pod.spec.termination_grace_period_seconds == 45
+    app, sidecar = pod.spec.containers
+    assert app.image == "ghcr.io/judgify/judgment-service:v1" and sidecar.name == "metrics-sidecar"
+    env = dict((item.name, item.value) for item in app.env)
+    assert env == {"RUNBOOK_COLOR": color, "RUNBOOK_RELEASE": "v1", "DEPLOYED_COLOR": color}
+    assert cluster.live_color() == color
+
+
+def test_bad_pod_settings_and_a_template_that_breaks_the_colors_fail_preflight_and_apply_nothing(cluster):
     code, output = cluster.deploy("v1", [], env={"JWT_SECRET": "hunter2-in-the-inventory"},
                                   labels={"app.kubernetes.io/name": "other"})
     assert code != 0
@@ -166,5 +211,13 @@ def test_a_secret_in_clear_or_a_selector_label_fails_preflight_and_applies_nothi
     assert (report["outcome"], report["failed_phase"]) == ("failed", "preflight"), report
     assert "judgment-service: env.JWT_SECRET holds a value in clear" in report["failure"], report["failure"]
     assert "judgment-service: labels.app.kubernetes.io/name is the collection's own pod label" in report["failure"]
-    assert cluster.deployments() == [] and cluster.jobs() == []
     assert "hunter2-in-the-inventory" not in output
+
+    template = cluster.root / "selects-by-app.yml.j2"
+    template.write_text(TEAM_TEMPLATE % "app: judgment-service")
+    code, output = cluster.deploy("v1", [], manifest=str(template))
+    assert code != 0
+    failure = cluster.report()["failure"]
+    assert ("judgment-service: manifest %s selects pods by app=judgment-service; the selector is the collection's"
+            % template) in failure, failure
+    assert cluster.deployments() == [] and cluster.jobs() == []

@@ -5,7 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.runbook.ops.plugins.filter.pod_spec import deployment_manifest, pod_spec_errors
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.runbook.ops.plugins.filter.pod_spec import deployment_manifest, manifest_errors, pod_spec_errors
 
 JUDGMENT = {"name": "judgment-service", "port": 8002, "tier": "critical", "strategy": "bluegreen", "replicas": 3}
 
@@ -132,3 +135,71 @@ def test_pod_spec_errors_name_the_service_and_the_setting():
         "judgment-service: probes.readiness.delay is unknown; use failure_threshold, initial_delay_seconds, "
         "period_seconds, success_threshold, timeout_seconds",
     ]
+
+
+def team_deployment(**changes):
+    manifest = {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "judgment-service", "labels": {"team": "judgment"}},
+        "spec": {"replicas": 2, "strategy": {"type": "RollingUpdate"},
+                 "selector": {"matchLabels": {"app.kubernetes.io/name": "judgment-service"}},
+                 "template": {"metadata": {"labels": {"app": "judgment-service"}},
+                              "spec": {"containers": [
+                                  {"name": "app", "image": "ghcr.io/judgify/judgment-service:v2",
+                                   "env": [{"name": "RUNBOOK_COLOR", "value": "stale"}, {"name": "MODE", "value": "x"}]},
+                                  {"name": "sidecar", "image": "envoy:1"}]}}},
+    }
+    manifest.update(changes)
+    return manifest
+
+
+def test_a_team_manifest_is_colored_not_rebuilt():
+    base = team_deployment()
+    manifest = deployment_manifest(JUDGMENT, "green", "v2", "judgify-prod", "version", "r", base)
+    assert manifest["metadata"]["name"] == "judgment-service-green"
+    assert manifest["metadata"]["namespace"] == "judgify-prod"
+    assert manifest["metadata"]["labels"] == {"team": "judgment", "app.kubernetes.io/name": "judgment-service",
+                                              "version": "green", "app.kubernetes.io/version": "v2",
+                                              "app.kubernetes.io/managed-by": "runbook.ops"}
+    assert manifest["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": "judgment-service",
+                                                            "version": "green"}}
+    assert manifest["spec"]["replicas"] == 3 and manifest["spec"]["strategy"] == {"type": "RollingUpdate"}
+    assert manifest["spec"]["template"]["metadata"]["labels"] == {
+        "app": "judgment-service", "app.kubernetes.io/name": "judgment-service", "version": "green",
+        "app.kubernetes.io/version": "v2"}
+    app, sidecar = manifest["spec"]["template"]["spec"]["containers"]
+    assert app["image"] == "ghcr.io/judgify/judgment-service:v2"
+    assert app["env"] == [{"name": "RUNBOOK_COLOR", "value": "green"}, {"name": "RUNBOOK_RELEASE", "value": "v2"},
+                          {"name": "MODE", "value": "x"}]
+    assert sidecar["env"][0] == {"name": "RUNBOOK_COLOR", "value": "green"}
+    # The team's dict is left as it was (the template is rendered once per color).
+    assert base == team_deployment()
+
+
+def test_a_team_manifest_keeps_its_replicas_when_the_entry_gives_none():
+    manifest = deployment_manifest({"name": "judgment-service", "port": 8002}, "blue", "v2", "ns", "version", "r",
+                                   team_deployment())
+    assert manifest["spec"]["replicas"] == 2
+
+
+def test_a_team_manifest_that_breaks_the_color_model_is_refused_naming_why():
+    spec = team_deployment()["spec"]
+    cases = [
+        (team_deployment(kind="StatefulSet"), ["is not an apps/v1 Deployment"]),
+        (team_deployment(metadata={"name": "judgment-service-blue"}),
+         ["names the Deployment judgment-service-blue; name it judgment-service (or leave the name out): "
+          "each color adds its suffix"]),
+        (team_deployment(metadata={"namespace": "other"}), ["is in namespace other, not ns"]),
+        (team_deployment(spec=dict(spec, selector={"matchLabels": {"app": "judgment-service"}})),
+         ["selects pods by app=judgment-service; the selector is the collection's (app.kubernetes.io/name and "
+          "version), put other labels on the pod template"]),
+        (team_deployment(spec=dict(spec, selector={"matchLabels": {"app.kubernetes.io/name": "bi-service"}})),
+         ["selects app.kubernetes.io/name=bi-service; the service is judgment-service"]),
+        (team_deployment(spec=dict(spec, template={"metadata": {"labels": {"version": "blue"}},
+                                                   "spec": {"containers": []}})),
+         ["sets the pod label version, which the collection sets per color", "has no containers"]),
+    ]
+    for base, errors in cases:
+        assert manifest_errors(base, JUDGMENT, "version", "ns") == errors
+    with pytest.raises(AnsibleFilterError, match="judgment-service: manifest is not an apps/v1 Deployment"):
+        deployment_manifest(JUDGMENT, "blue", "v2", "ns", "version", "r", {"kind": "Pod"})

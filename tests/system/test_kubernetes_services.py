@@ -11,6 +11,7 @@ scheduled (a node selector no node has), which the Job controller fails at its a
 exactly as it fails a suite that hangs. Smoke checks go to a demo_app process, as in the molecule scenario.
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -51,14 +52,15 @@ class Cluster:
         (self.inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
             "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}}}}))
 
-    def deploy(self, release, jobs, **settings):
-        (self.inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump({
-            "runbook_environment": "vjobs", "runbook_platform": "kubernetes", "runbook_namespace": self.namespace,
-            "runbook_image_registry": "registry.invalid/judgify", "runbook_require_approval": False,
-            "runbook_services": [dict(self.service, verify_jobs=jobs, **settings)], "verify_samples": 5,
-            "verify_job_poll": 1, "deploy_idle_rollout_timeout": 120}))
-        result = subprocess.run(["ansible-playbook", "-i", str(self.inventory),
-                                 os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "runbook_release=" + release],
+    def deploy(self, release, jobs, group_vars=None, verbose=False, **settings):
+        data = {"runbook_environment": "vjobs", "runbook_platform": "kubernetes", "runbook_namespace": self.namespace,
+                "runbook_image_registry": "registry.invalid/judgify", "runbook_require_approval": False,
+                "runbook_services": [dict(self.service, verify_jobs=jobs, **settings)], "verify_samples": 5,
+                "verify_job_poll": 1, "deploy_idle_rollout_timeout": 120}
+        data.update(group_vars or {})
+        (self.inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump(data))
+        result = subprocess.run(["ansible-playbook", "-i", str(self.inventory)] + (["-v"] if verbose else [])
+                                + [os.path.join(COLLECTION, "playbooks", "deploy.yml"), "-e", "runbook_release=" + release],
                                 env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 text=True, timeout=600, check=False)
         return result.returncode, result.stdout
@@ -88,7 +90,8 @@ class Cluster:
 # seed 001 §1.3: judgment reads its DB URL from app-secrets, its rules from judgment.yaml in a ConfigMap,
 # pulls from ghcr with a pull secret and is selected by app: judgment-service.
 POD_SETTINGS = {
-    "env": {"DATABASE_URL": {"secret": "app-secrets", "key": "database-url"}, "LOG_LEVEL": "info"},
+    "env": {"DATABASE_URL": {"secret": "app-secrets", "key": "database-url"}, "LOG_LEVEL": "info",
+            "OPENAI_API_KEY": {"secret": "judgment-secrets", "key": "openai-api-key"}},
     "env_from": [{"config_map": "judgment-config", "prefix": "CFG_"}],
     "image_pull_secrets": ["ghcr-pull"],
     "labels": {"app": "judgment-service"},
@@ -101,13 +104,24 @@ POD_SETTINGS = {
 }
 
 
+OPENAI_KEY = "sk-test-%s" % uuid.uuid4().hex
+# The value would come from a vaulted variable; the inventory's secret entry only points at it.
+SECRETS = {"vault_openai_api_key": OPENAI_KEY,
+           "runbook_secrets": [{"name": "judgment-secrets", "data": {"openai-api-key": "{{ vault_openai_api_key }}"}}]}
+
+
 def test_real_pods_and_test_jobs_gate_the_switch(cluster):
     passing = [{"name": "smoke", "image": "registry.invalid/judgify/smoke-tests:v1", "timeout": 60,
                 "args": ["--base-url", "{url}", "--color", "{color}"], "env": {"SUITE": "smoke", "RETRIES": 2}}]
-    code, output = cluster.deploy("v1", passing, **POD_SETTINGS)
+    code, output = cluster.deploy("v1", passing, verbose=True, group_vars=SECRETS, **POD_SETTINGS)
     assert code == 0, output[-4000:]
     report = cluster.report()
     color = report["colors"]["after"]
+
+    # runbook_secrets made the Secret the pods reference, and its value was never printed (-v).
+    secret = kubernetes.client.CoreV1Api(cluster.api).read_namespaced_secret("judgment-secrets", cluster.namespace)
+    assert base64.b64decode(secret.data["openai-api-key"]).decode() == OPENAI_KEY
+    assert OPENAI_KEY not in output
 
     # The pods the ReplicaSet made carry every setting of the entry.
     pod, = cluster.pods(color)

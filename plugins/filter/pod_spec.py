@@ -36,9 +36,7 @@ def deployment_manifest(service, color, release, namespace, color_label, registr
     """
     if base is not None:
         return colored_manifest(base, service, color, release, namespace, color_label)
-    selector = {NAME_LABEL: service["name"]}
-    if color:
-        selector[color_label] = color
+    selector = color_selector(service, color, color_label)
     pod_labels = dict(service.get("labels") or {}, **selector)
     pod_labels["app.kubernetes.io/version"] = release
     labels = dict(selector, **{"app.kubernetes.io/version": release, "app.kubernetes.io/managed-by": "runbook.ops",
@@ -59,15 +57,21 @@ def deployment_manifest(service, color, release, namespace, color_label, registr
     }
 
 
+def color_selector(service, color, color_label):
+    """The labels a color's Deployment selects its pods by (the name alone for a rolling service)."""
+    selector = {NAME_LABEL: service["name"]}
+    if color:
+        selector[color_label] = color
+    return selector
+
+
 def colored_manifest(base, service, color, release, namespace, color_label):
     """The team's Deployment with the collection's name, selector, color and release labels and env."""
     errors = manifest_errors(base, service, color_label, namespace)
     if errors:
         raise AnsibleFilterError("%s: manifest %s" % (service["name"], "; ".join(errors)))
     manifest = copy.deepcopy(base)
-    selector = {NAME_LABEL: service["name"]}
-    if color:
-        selector[color_label] = color
+    selector = color_selector(service, color, color_label)
     release_label = {"app.kubernetes.io/version": release}
     metadata = manifest.setdefault("metadata", {})
     metadata.update(name=service["name"] + ("-" + color if color else ""), namespace=namespace)
